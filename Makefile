@@ -1,0 +1,89 @@
+# Guichet: two commands set up a fresh Debian 12 machine.
+#   make run   install, compile the catalogs, migrate the database, serve on 127.0.0.1:8080
+#   make test  the same plus test dependencies (Debian's chromium), then ruff, mypy, pytest
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTANCE ?= instance
+GUICHET_PORT ?= 8080
+export GUICHET_PORT
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the tests need: the browser the kiosk runs, and fonts for
+# every script we ship (Arabic included).
+TEST_DEBS := chromium fonts-noto-core fonts-dejavu-core
+
+BABEL_KEYWORDS := -k N_ -k _l
+POT := translations/messages.pot
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install install-test system-deps catalogs extract update-catalogs \
+        lint typecheck pytest db clean
+
+run: install catalogs db
+	$(BIN)/guichet serve --instance $(INSTANCE) --port $(GUICHET_PORT)
+
+test: system-deps install-test catalogs lint typecheck pytest
+
+# --- installation ------------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+system-deps:
+	@missing=""; for p in $(TEST_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+# --- translations (French is the source language) ------------------------------
+
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file \
+	  --project=Guichet --copyright-holder="Guichet contributors" \
+	  --msgid-bugs-address=guichet@localhost -o $(POT) .
+
+update-catalogs: extract
+	$(BIN)/pybabel update -i $(POT) -d translations --no-fuzzy-matching --ignore-obsolete
+
+catalogs: install $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -i $< -o $@ -l $*
+
+# --- database ----------------------------------------------------------------
+
+db: install
+	$(BIN)/guichet db upgrade --instance $(INSTANCE)
+
+# --- checks ------------------------------------------------------------------
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test catalogs
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find translations -name '*.mo' -delete

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Guichet database; run them with ``guichet db upgrade``."""

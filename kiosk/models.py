@@ -1,0 +1,72 @@
+"""Database tables, as SQLAlchemy 2.0 typed models.
+
+Two kinds of session live here:
+
+- `BrowserSession`: what sits behind the opaque cookie of one browser (its
+  CSRF token, which applicant session it shows). Only the SHA-256 of the
+  cookie value is stored, so a copy of the database does not let anyone
+  impersonate a browser.
+- `ApplicantSession`: one application being prepared, with its answers, its
+  resume code and the hash of the PIN the applicant chose. It outlives browser
+  sessions: the applicant may close the browser and resume elsewhere.
+
+Times are stored as naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time as naive UTC, the form stored in the database."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class BrowserSession(Base):
+    """Server-side data of one browser, found by the hash of its cookie."""
+
+    __tablename__ = "browser_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApplicantSession(Base):
+    """One application being prepared at the kiosk."""
+
+    __tablename__ = "applicant_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public reference, printed on the dossier and used in staff logs.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    #: Short code the applicant writes down to come back later.
+    resume_code: Mapped[str] = mapped_column(String(16), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_pin_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    language: Mapped[str] = mapped_column(String(16))
+    #: Answers to the procedure finder (JSON object).
+    finder_answers: Mapped[str] = mapped_column(Text, default="{}")
+    procedure_id: Mapped[str | None] = mapped_column(String(48))
+    #: Answers to the procedure's questions (JSON object, field id to value).
+    answers: Mapped[str] = mapped_column(Text, default="{}")
+    #: The page the applicant was last shown, to resume there.
+    current_page: Mapped[str | None] = mapped_column(String(48))
+    #: "active", "closed" (resumable), "ended" (erased, kept only as a stub).
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    saved_for_later: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resumable_until: Mapped[dt.datetime | None] = mapped_column(index=True)
+    completed_at: Mapped[dt.datetime | None]
