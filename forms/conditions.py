@@ -131,9 +131,7 @@ def parse_condition(raw: Any, where: str) -> Condition:
         )
     operators = keys - {"field"}
     if len(operators) != 1 or not operators <= set(_OPERATORS):
-        raise ProcedureError(
-            where, f"give exactly one of {', '.join(_OPERATORS)} next to 'field'"
-        )
+        raise ProcedureError(where, f"give exactly one of {', '.join(_OPERATORS)} next to 'field'")
     operator = operators.pop()
     field = raw["field"]
     if not isinstance(field, str) or not field:

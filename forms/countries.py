@@ -20,9 +20,9 @@ COMMON_COUNTRIES = ("MA", "DZ", "TN", "CN", "US", "AF", "IN", "SN", "CM", "UA", 
 
 
 def _codes() -> frozenset[str]:
-    territories = Locale("en").territories
+    codes = [str(code) for code in Locale("en").territories]
     return frozenset(
-        code for code in territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     )
 
 

@@ -97,9 +97,7 @@ def parse_finder(data: dict[str, Any], procedure_ids: Iterable[str], file: str =
             )
             if len(choices) < 2:
                 raise ProcedureError(f"{where}.choices", "needs at least two choices")
-            questions[raw["id"]] = FinderQuestion(
-                raw["id"], raw["title"], raw.get("hint"), choices
-            )
+            questions[raw["id"]] = FinderQuestion(raw["id"], raw["title"], raw.get("hint"), choices)
         finder = Finder(start=data["start"], questions=questions)
         _check_paths(finder, finder.start, known, depth=1, seen=())
     except KeyError as missing:

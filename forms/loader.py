@@ -254,7 +254,9 @@ def _check_references(procedure: Procedure) -> None:
         _check_condition(page.when, earlier, f"{where}.when")
         for f, one in enumerate(page.fields):
             if one.id in earlier:
-                raise ProcedureError(f"{where}.fields[{f}].id", f"field id {one.id!r} is used twice")
+                raise ProcedureError(
+                    f"{where}.fields[{f}].id", f"field id {one.id!r} is used twice"
+                )
             _check_condition(one.when, earlier, f"{where}.fields[{f}].when")
         for one in page.fields:
             earlier[one.id] = one
@@ -296,9 +298,7 @@ def _check_values(condition: Condition, earlier: dict[str, Field], where: str) -
         values = condition.value if condition.operator == "in" else (condition.value,)
         for value in values:
             if value not in allowed:
-                raise ProcedureError(
-                    where, f"{value!r} is not a possible answer of {target.id!r}"
-                )
+                raise ProcedureError(where, f"{value!r} is not a possible answer of {target.id!r}")
 
 
 def _allowed_values(target: Field) -> set[str] | None:

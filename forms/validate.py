@@ -171,6 +171,7 @@ def _address(field: Field, form: Mapping[str, str], today: dt.date) -> dict[str,
     parts = {part: clean_text(form.get(f"{field.id}.{part}", "")) for part in ADDRESS_PARTS}
     if not any(parts.values()):
         return None
+    parts["postcode"] = parts["postcode"].replace(" ", "")
     for part in ADDRESS_PARTS:
         if len(parts[part]) > ADDRESS_MAX_LENGTH[part]:
             raise _Refused(
@@ -178,8 +179,8 @@ def _address(field: Field, form: Mapping[str, str], today: dt.date) -> dict[str,
             )
     if not parts["line1"]:
         raise _Refused(N_("Écrivez le numéro et le nom de la rue."), part="line1")
-    postcode = parts["postcode"].replace(" ", "")
-    if not re.fullmatch(r"\d{5}", postcode):
+    postcode = parts["postcode"]
+    if not re.fullmatch(r"[0-9]{5}", postcode):
         raise _Refused(N_("Le code postal a 5 chiffres, par exemple 75011."), part="postcode")
     if not parts["city"]:
         raise _Refused(N_("Écrivez le nom de la commune."), part="city")
@@ -192,9 +193,9 @@ def _phone(field: Field, form: Mapping[str, str], today: dt.date) -> str | None:
         return None
     _limit(raw, DEFAULT_MAX_LENGTH["phone"])
     digits = re.sub(r"[\s.\-()]", "", raw)
-    if re.fullmatch(r"0[1-9]\d{8}", digits):
+    if re.fullmatch(r"0[1-9][0-9]{8}", digits):
         return "+33" + digits[1:]
-    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+    if re.fullmatch(r"\+[1-9][0-9]{7,14}", digits):
         return digits
     raise _Refused(
         N_(
@@ -293,8 +294,11 @@ def form_from_answer(field: Field, value: Any) -> dict[str, str]:
         return {}
     if field.type == "date":
         year, month, day = str(value).split("-")
-        return {f"{field.id}.year": year, f"{field.id}.month": str(int(month)),
-                f"{field.id}.day": str(int(day))}
+        return {
+            f"{field.id}.year": year,
+            f"{field.id}.month": str(int(month)),
+            f"{field.id}.day": str(int(day)),
+        }
     if field.type == "address" and isinstance(value, dict):
         return {f"{field.id}.{part}": str(value.get(part, "")) for part in ADDRESS_PARTS}
     if field.type == "phone" and isinstance(value, str) and value.startswith("+33"):

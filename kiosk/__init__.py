@@ -18,7 +18,8 @@ from kiosk import config as settings
 
 
 def create_app(
-    test_config: Mapping[str, Any] | None = None, instance_path: str | os.PathLike[str] | None = None
+    test_config: Mapping[str, Any] | None = None,
+    instance_path: str | os.PathLike[str] | None = None,
 ) -> Flask:
     """Create and configure the kiosk application."""
     app = Flask(
@@ -28,9 +29,7 @@ def create_app(
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(settings.load_settings(Path(app.instance_path), os.environ, test_config))
-    app.config["SECRET_KEY"] = settings.read_or_create_secret(
-        Path(app.config["SECRET_KEY_FILE"])
-    )
+    app.config["SECRET_KEY"] = settings.read_or_create_secret(Path(app.config["SECRET_KEY_FILE"]))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_FORM_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
     app.config["SESSION_COOKIE_NAME"] = "__Host-guichet"

@@ -39,8 +39,12 @@ def main() -> None:
 @main.command()
 @click.option("--port", type=int, default=None, help="Port (default: the PORT setting, 8080).")
 @click.option("--host", default=None, help="Address (default: the HOST setting, 127.0.0.1).")
-@click.option("--instance", type=click.Path(file_okay=False), default=None,
-              help="Instance folder holding the database and guichet.toml.")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder holding the database and guichet.toml.",
+)
 def serve(port: int | None, host: str | None, instance: str | None) -> None:
     """Migrate the database if needed and serve the kiosk with waitress."""
     from waitress import serve as waitress_serve
@@ -53,6 +57,14 @@ def serve(port: int | None, host: str | None, instance: str | None) -> None:
     host = host or app.config["HOST"]
     click.echo(f"Guichet: http://{host}:{port}/  (instance: {app.instance_path})")
     waitress_serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Guichet")
+
+
+@main.command(name="settings")
+def show_settings() -> None:
+    """Print every setting with its default and meaning (the table in README.md)."""
+    from kiosk.config import settings_table
+
+    click.echo(settings_table())
 
 
 @main.group(name="db")
@@ -126,8 +138,7 @@ def load_procedures_one(path: Path) -> Procedure:
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            field.name: _jsonable(getattr(value, field.name))
-            for field in dataclasses.fields(value)
+            field.name: _jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)
         }
     if isinstance(value, tuple | list):
         return [_jsonable(item) for item in value]

@@ -119,6 +119,18 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
+def settings_table() -> str:
+    """Render every setting as the Markdown table README.md carries (a test compares them)."""
+    lines = ["| setting | default | what it does |", "|---|---|---|"]
+    for setting in SETTINGS:
+        if isinstance(setting.default, list):
+            default = ", ".join(setting.default)
+        else:
+            default = str(setting.default) if setting.default != "" else "(empty)"
+        lines.append(f"| `{setting.name}` | {default} | {setting.help} |")
+    return "\n".join(lines)
+
+
 class SettingError(ValueError):
     """A setting has a value of the wrong type, or an unknown name."""
 

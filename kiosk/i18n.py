@@ -46,9 +46,9 @@ def offered_languages() -> list[Language]:
 def current_language() -> Language:
     """Return the language of the current browser session."""
     code = session.get("lang") if session else None
-    if code not in current_app.config["LANGUAGES"]:
+    if not isinstance(code, str) or code not in current_app.config["LANGUAGES"]:
         code = current_app.config["DEFAULT_LANGUAGE"]
-    return KNOWN_LANGUAGES[code]
+    return KNOWN_LANGUAGES[str(code)]
 
 
 def select_locale() -> str:

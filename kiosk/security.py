@@ -63,15 +63,11 @@ def _handle_http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if code == 405:
         return _error_page(405, _("Action impossible"), _("Cette action n'est pas possible ici."))
     if code == 413:
-        return _error_page(
-            413, _("Envoi trop grand"), _("Ce que vous avez envoyé est trop grand.")
-        )
+        return _error_page(413, _("Envoi trop grand"), _("Ce que vous avez envoyé est trop grand."))
     if code == 429:
-        return _error_page(
-            429, _("Trop d'essais"), _("Attendez un peu avant de réessayer.")
-        )
+        return _error_page(429, _("Trop d'essais"), _("Attendez un peu avant de réessayer."))
     if 400 <= code < 500:
-        return _error_page(code, _("Demande refusée"), _("Cette demande n'a pas pu être faite."))
+        return _error_page(code, _("Action impossible"), _("Cette action n'a pas pu être faite."))
     return _error_page(
         500, _("Un problème est survenu"), _("Vos réponses déjà enregistrées sont gardées.")
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, url_for
 from flask_babel import gettext as _
 
@@ -36,8 +37,11 @@ def format_answer(field: Field, value: Any) -> str:
     if field.type == "yes_no":
         return _("Oui") if value == YES else _("Non") if value == NO else str(value)
     if field.type == "address" and isinstance(value, dict):
-        lines = [value.get("line1", ""), value.get("line2", ""),
-                 f"{value.get('postcode', '')} {value.get('city', '')}"]
+        lines = [
+            value.get("line1", ""),
+            value.get("line2", ""),
+            f"{value.get('postcode', '')} {value.get('city', '')}",
+        ]
         return ", ".join(line.strip() for line in lines if line.strip())
     if field.type == "phone":
         return format_phone(str(value))
@@ -60,8 +64,10 @@ def format_day(day: dt.date) -> str:
 
 
 def format_euros(amount: int) -> str:
-    """Show an amount in euros in the current language."""
-    return f"{format_decimal(amount, locale=current_language().code)} €"
+    """Show a whole amount in euros the way the current language writes money."""
+    locale = Locale.parse(current_language().code)
+    pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(amount, "EUR", format=pattern, locale=locale, currency_digits=False)
 
 
 def month_names() -> list[tuple[int, str]]:

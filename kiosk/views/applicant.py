@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from forms import flow
@@ -228,9 +229,10 @@ def resume() -> Response | tuple[str, int]:
     )
     get_db().commit()
     if result.outcome is applicants.ResumeOutcome.LOCKED:
-        error = _(
-            "Trop d'essais avec ce code. Attendez %(minutes)d minutes ou demandez au médiateur.",
-            minutes=config["RESUME_LOCK_MINUTES"],
+        error = ngettext(
+            "Trop d'essais avec ce code. Attendez %(num)d minute ou demandez au médiateur.",
+            "Trop d'essais avec ce code. Attendez %(num)d minutes ou demandez au médiateur.",
+            config["RESUME_LOCK_MINUTES"],
         )
         return render_template("resume.html", error=error, code=typed), 429
     if result.applicant is None:

@@ -51,7 +51,12 @@ def require_applicant(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         applicant = current_applicant()
         if applicant is None:
-            flash(_("Votre session est terminée. Reprenez avec votre code, ou commencez."))
+            flash(
+                _(
+                    "Votre session est terminée. Reprenez avec votre code, "
+                    "ou commencez une nouvelle demande."
+                )
+            )
             return redirect(url_for("applicant.welcome"))
         return view(applicant, *args, **kwargs)
 
@@ -97,4 +102,3 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
-

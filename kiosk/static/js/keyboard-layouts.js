@@ -50,6 +50,14 @@ window.GuichetKeyboardLayouts = {
       "1 2 3",
       "4 5 6",
       "7 8 9",
+      "{done} 0 {bksp}"
+    ]
+  },
+  phone: {
+    default: [
+      "1 2 3",
+      "4 5 6",
+      "7 8 9",
       "+ 0 {bksp}",
       "{done}"
     ]

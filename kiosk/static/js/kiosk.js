@@ -34,7 +34,7 @@
     switchNative: osk ? osk.dataset.labelNative : "",
     switchLatin: osk ? osk.dataset.labelLatin : "ABC"
   };
-  var keySymbols = { bksp: "⌫", shift: "⇧", space: "", done: "⌨✓" };
+  var keySymbols = { bksp: "⌫", shift: "⇧", space: "", done: "✓" };
 
   function layoutName(input) {
     var wanted = input.dataset.keyboard || "latin";
@@ -103,7 +103,12 @@
     }
     // Keep the focus (and caret) in the text field while a key is pressed.
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    button.addEventListener("click", function () { pressKey(token); });
+    button.addEventListener("click", function (event) {
+      // The key may re-render the keyboard and leave this button detached:
+      // the page-level "tap elsewhere hides the keyboard" must not see it.
+      event.stopPropagation();
+      pressKey(token);
+    });
     return button;
   }
 
@@ -135,9 +140,22 @@
     renderKeyboard();
     osk.hidden = false;
     html.style.setProperty("--keyboard-height", osk.offsetHeight + "px");
+    // Scroll only once the tap that focused the field is over (its click, or
+    // a moment later): scrolling between touchstart and click would make the
+    // click land on another element.
+    keyboard.pendingScroll = true;
+  }
+
+  function scrollToInput() {
+    var input = keyboard.input;
+    if (!keyboard.pendingScroll || !input) { return; }
+    keyboard.pendingScroll = false;
+    // Bring the field, and what follows it (a list of countries), above the keyboard.
     var box = input.getBoundingClientRect();
-    if (box.bottom > window.innerHeight - osk.offsetHeight - 16 || box.top < 0) {
-      window.scrollBy({ top: box.bottom - (window.innerHeight - osk.offsetHeight) + 48 });
+    var room = window.innerHeight - osk.offsetHeight;
+    if (box.top < 0 || box.bottom > room - 16 || input.dataset.keyboard === "native") {
+      var label = input.closest(".field") || input;
+      window.scrollBy({ top: label.getBoundingClientRect().top - 16 });
     }
   }
 
@@ -149,10 +167,31 @@
     keyboard.input = null;
   }
 
+  // A finger on a field shows the keyboard once the tap is over (its click):
+  // changing the page between touchstart and click would send the click
+  // elsewhere. Focus from elsewhere (Tab, an error link) shows it at once.
+  var pointerOn = null;
+  document.addEventListener("pointerdown", function (event) { pointerOn = event.target; }, true);
   document.addEventListener("focusin", function (event) {
     var target = event.target;
-    if (target.matches && target.matches("input[data-keyboard]")) { showKeyboard(target); }
-    else if (osk && !osk.contains(target)) { hideKeyboard(); }
+    if (target.matches && target.matches("input[data-keyboard]") && pointerOn !== target) {
+      showKeyboard(target);
+    }
+  });
+  // Hide the keyboard after a tap elsewhere has completed. Hiding it on focus
+  // would move the page between touchstart and click, and the tap would land
+  // on whatever slid under the finger.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    pointerOn = null;
+    if (!target.isConnected) { return; }
+    if (target.matches && target.matches("input[data-keyboard]")) {
+      if (keyboard.input !== target) { showKeyboard(target); }
+      scrollToInput();
+      return;
+    }
+    if (!keyboard.input || (osk && osk.contains(target))) { return; }
+    hideKeyboard();
   });
 
   /* -------------------------------------------------------------- date picker */
