@@ -31,6 +31,7 @@ from kiosk.models import ApplicantSession, utcnow
 from kiosk.procedures import all_procedures, finder, procedure_or_404
 from kiosk.views.context import (
     close_if_idle,
+    close_unsaved,
     current_applicant,
     end_browser_session,
     require_applicant,
@@ -84,9 +85,7 @@ def start() -> Response:
     if previous is not None:
         # A new applicant at a kiosk where the last one walked away: keep the
         # last one resumable with their code, and start clean.
-        applicants.close(
-            previous, dt.timedelta(hours=current_app.config["UNSAVED_RESUME_HOURS"]), utcnow()
-        )
+        close_unsaved(previous)
     end_browser_session()
     applicant = applicants.start(get_db(), current_language().code)
     get_db().commit()
@@ -144,7 +143,13 @@ def answer_finder(applicant: ApplicantSession, question_id: str) -> Response:
 def proposal(applicant: ApplicantSession, procedure_id: str) -> str:
     """Propose the procedure the finder pointed to."""
     procedure = procedure_or_404(procedure_id)
-    return render_template("proposal.html", procedure=procedure)
+    back = finder().start
+    for asked_id, value in applicants.finder_answers_of(applicant).items():
+        asked = finder().question(asked_id)
+        choice = asked.choice(value) if asked else None
+        if choice is not None and choice.procedure == procedure.id:
+            back = asked_id
+    return render_template("proposal.html", procedure=procedure, back_question=back)
 
 
 @bp.get("/mediator")
@@ -298,9 +303,7 @@ def close_session() -> Response:
     """Close the session at the end of the idle countdown; it stays resumable."""
     applicant = current_applicant()
     if applicant is not None:
-        applicants.close(
-            applicant, dt.timedelta(hours=current_app.config["UNSAVED_RESUME_HOURS"]), utcnow()
-        )
+        close_unsaved(applicant)
         get_db().commit()
     end_browser_session()
     return redirect(url_for("applicant.welcome"))

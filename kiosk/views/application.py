@@ -42,6 +42,15 @@ def _procedure_of(applicant: ApplicantSession) -> Procedure:
     return procedure_or_404(applicant.procedure_id)
 
 
+def _answered(applicant: ApplicantSession) -> tuple[Procedure, dict[str, Any], Response | None]:
+    """Return the procedure and answers, or where to go if a question is unanswered."""
+    procedure = _procedure_of(applicant)
+    answers = applicants.answers_of(applicant)
+    missing = flow.first_unanswered(procedure, answers)
+    gap = redirect(_page_url(missing)) if missing != SUMMARY else None
+    return procedure, answers, gap
+
+
 def _page_url(page_id: str, change: bool = False) -> str:
     if page_id == SUMMARY:
         return url_for("application.documents")
@@ -148,11 +157,9 @@ def answer(applicant: ApplicantSession, page_id: str) -> str | Response | tuple[
 @require_applicant
 def documents(applicant: ApplicantSession) -> str | Response:
     """List the documents needed for these answers, each with its pictogram."""
-    procedure = _procedure_of(applicant)
-    answers = applicants.answers_of(applicant)
-    missing = flow.first_unanswered(procedure, answers)
-    if missing != SUMMARY:
-        return redirect(_page_url(missing))
+    procedure, answers, gap = _answered(applicant)
+    if gap is not None:
+        return gap
     return render_template(
         "documents.html",
         procedure=procedure,
@@ -173,11 +180,9 @@ def _deadline(procedure: Procedure, answers: dict[str, Any]) -> Any:
 @require_applicant
 def check_answers(applicant: ApplicantSession) -> str | Response:
     """Show every answer on one page, each with a Change link."""
-    procedure = _procedure_of(applicant)
-    answers = applicants.answers_of(applicant)
-    missing = flow.first_unanswered(procedure, answers)
-    if missing != SUMMARY:
-        return redirect(_page_url(missing))
+    procedure, answers, gap = _answered(applicant)
+    if gap is not None:
+        return gap
     return render_template(
         "check.html",
         procedure=procedure,
@@ -194,11 +199,9 @@ def check_answers(applicant: ApplicantSession) -> str | Response:
 @require_applicant
 def confirm(applicant: ApplicantSession) -> Response:
     """Confirm the answers are right and go to what happens next."""
-    procedure = _procedure_of(applicant)
-    answers = applicants.answers_of(applicant)
-    missing = flow.first_unanswered(procedure, answers)
-    if missing != SUMMARY:
-        return redirect(_page_url(missing))
+    procedure, answers, gap = _answered(applicant)
+    if gap is not None:
+        return gap
     applicant.completed_at = applicant.completed_at or utcnow()
     applicant.current_page = "done"
     applicants.touch(applicant)

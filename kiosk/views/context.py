@@ -63,6 +63,12 @@ def require_applicant(view: F) -> F:
     return cast(F, wrapped)
 
 
+def close_unsaved(applicant: ApplicantSession) -> None:
+    """Close a session that was not saved for later: resumable for UNSAVED_RESUME_HOURS."""
+    hours = current_app.config["UNSAVED_RESUME_HOURS"]
+    applicants.close(applicant, dt.timedelta(hours=hours), utcnow())
+
+
 def close_if_idle() -> Response | None:
     """Close the session of a browser that has been silent for too long.
 
@@ -77,7 +83,7 @@ def close_if_idle() -> Response | None:
     now = utcnow()
     if (now - applicant.last_activity_at).total_seconds() <= limit:
         return None
-    applicants.close(applicant, dt.timedelta(hours=config["UNSAVED_RESUME_HOURS"]), now)
+    close_unsaved(applicant)
     get_db().commit()
     end_browser_session()
     flash(_("Votre session a été fermée après une longue pause. Reprenez avec votre code."))

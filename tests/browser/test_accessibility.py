@@ -57,6 +57,27 @@ QUESTION_PAGES = (
 )
 
 
+#: Measures every visible control; radios count by their label, the real target.
+SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll('a, button, input, select, label[for]'))
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .filter(el => !(el.matches('input[type=radio]')))
+  .filter(el => !el.closest('.skip-link') && !el.matches('.skip-link'))
+  .filter(el => !el.matches('label[for]')
+    || document.getElementById(el.htmlFor)?.matches('input[type=radio]'))
+  .filter(el => !el.closest('.error-summary, p'))
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.width < 48 || box.height < 48)
+  .map(([el, box]) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} `
+    + `${Math.round(box.width)}x${Math.round(box.height)}`)
+"""
+
+
+def small_targets(page: Page, label: str) -> list[str]:
+    """Touch targets under 48×48 CSS pixels (links inside sentences are exempt)."""
+    return [f"{label}: {target}" for target in page.evaluate(SMALL_TARGETS)]
+
+
 def serious(page: Page, label: str) -> list[str]:
     results = AXE.run(page)
     found = []
@@ -89,6 +110,7 @@ def test_every_screen_passes_axe(live: LiveKiosk, page: Page, language: str) -> 
     def scan(label: str) -> None:
         expect(page.locator("html")).to_have_attribute("lang", language)
         problems.extend(serious(page, label))
+        problems.extend(small_targets(page, label))
 
     screen.open("/")
     if language != "fr":
@@ -162,6 +184,7 @@ def test_the_scan_does_find_violations(live: LiveKiosk, page: Page) -> None:
     """Guard against a scan that silently checks nothing (CSP, injection failure)."""
     Screen(page, live.url).open("/")
     assert serious(page, "welcome") == []
+    assert small_targets(page, "welcome") == []
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend',"
         ' \'<img src="/static/img/guichet.svg"><input type="text">\')'
@@ -169,3 +192,8 @@ def test_the_scan_does_find_violations(live: LiveKiosk, page: Page) -> None:
     found = serious(page, "broken welcome")
     assert any("image-alt" in problem for problem in found)
     assert any("label" in problem for problem in found)
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<div><a href="/" id="tiny">x</a></div>\')'
+    )
+    assert any("#tiny" in problem for problem in small_targets(page, "broken welcome"))
