@@ -19,13 +19,21 @@ POT := translations/messages.pot
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-test system-deps catalogs extract update-catalogs \
-        lint typecheck pytest db clean
+.PHONY: run test bench install install-test system-deps catalogs extract update-catalogs \
+        lint typecheck pytest db demo-frames clean
 
 run: install catalogs db
 	$(BIN)/guichet serve --instance $(INSTANCE) --port $(GUICHET_PORT)
 
 test: system-deps install-test catalogs lint typecheck pytest
+
+# Benchmarks, side by side with the reference approaches; results in bench/RESULTS.md.
+bench: system-deps install-test catalogs
+	$(BIN)/python -m bench
+
+# The demo camera's frames (scanning/demo/), regenerated from the corpus generator.
+demo-frames: install-test
+	$(BIN)/python -m bench.demo_frames
 
 # --- installation ------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from forms.errors import ProcedureError, UnknownProcedure
 from forms.schema import (
     FIELD_TYPES,
     KEYBOARDS,
+    PAGE_FORMATS,
     VALIDATION_OPTIONS,
     Choice,
     DeadlineRule,
@@ -195,6 +196,9 @@ def _parse_document(raw: Any, where: str) -> Document:
     max_age = table.get("max_age_days", int, None)
     if max_age is not None and max_age < 1:
         raise ProcedureError(table.path("max_age_days"), "must be at least 1 day")
+    page_format = table.raw.get("format", "A4")
+    if page_format not in PAGE_FORMATS:
+        raise ProcedureError(table.path("format"), f"must be one of {', '.join(PAGE_FORMATS)}")
     document = Document(
         id=table.ident(),
         title=table.text("title"),
@@ -202,6 +206,7 @@ def _parse_document(raw: Any, where: str) -> Document:
         pictogram=table.ident("pictogram"),
         source=table.text("source"),
         pages=pages,
+        format=table.get("format", str, "A4"),
         sworn_translation=table.get("sworn_translation", bool, False),
         max_age_days=max_age,
         when=table.condition(),

@@ -42,6 +42,9 @@ VALIDATION_OPTIONS: dict[str, frozenset[str]] = {
     "number": frozenset({"min", "max"}),
 }
 
+#: Physical page formats a document may have (see scanning.geometry.FORMATS).
+PAGE_FORMATS = ("A4", "ID-1", "ID-3", "letter")
+
 #: On-screen keyboards a text field may ask for (others follow from the type).
 KEYBOARDS = ("latin", "digits")
 
@@ -115,6 +118,8 @@ class Document:
     pictogram: str
     source: str
     pages: int = 1
+    #: Physical format of one page: "A4", "ID-1" (cards) or "ID-3" (passport page).
+    format: str = "A4"
     sworn_translation: bool = False
     max_age_days: int | None = None
     when: Condition | None = None

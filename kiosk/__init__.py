@@ -34,8 +34,8 @@ def create_app(
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
     app.config["SESSION_COOKIE_NAME"] = "__Host-guichet"
 
-    from kiosk import browser_session, db, i18n, procedures, security, templating
-    from kiosk.views import applicant, application
+    from kiosk import browser_session, camera, db, i18n, procedures, security, templating
+    from kiosk.views import applicant, application, scan
 
     db.init_app(app)
     app.session_interface = browser_session.DatabaseSessionInterface()
@@ -43,8 +43,10 @@ def create_app(
     security.init_app(app)
     procedures.init_app(app)
     templating.init_app(app)
+    camera.init_app(app)
     app.register_blueprint(applicant.bp)
     app.register_blueprint(application.bp)
+    app.register_blueprint(scan.bp)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

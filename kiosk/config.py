@@ -109,6 +109,43 @@ SETTINGS: tuple[Setting, ...] = (
         "Minutes a resume code stays locked after too many wrong PINs.",
     ),
     Setting(
+        "CAMERA",
+        "demo",
+        str,
+        "Where document pictures come from: v4l2:/dev/video0 (a webcam or document camera), "
+        "replay:PATH (a folder of images or a video, looped), sane or sane:DEVICE (a flatbed "
+        "scanner), demo (the bundled demo frames).",
+    ),
+    Setting("CAMERA_PREVIEW_WIDTH", 1280, int, "Width of the live picture asked of the camera."),
+    Setting("CAMERA_PREVIEW_HEIGHT", 720, int, "Height of the live picture asked of the camera."),
+    Setting("CAMERA_REPLAY_FPS", 15.0, float, "Frames per second of a replay source."),
+    Setting(
+        "AUTO_CAPTURE_FRAMES",
+        8,
+        int,
+        "Frames the outline must stay still, with no problem, before the kiosk captures by itself.",
+    ),
+    Setting(
+        "GLARE_MAX_FRACTION",
+        0.02,
+        float,
+        "Share of the page washed out by a reflection above which a capture has glare "
+        "(capture.md: 2-5 %).",
+    ),
+    Setting(
+        "DOCUMENT_MIN_AREA_FRACTION",
+        0.12,
+        float,
+        "Smallest share of the picture the document may cover before 'move closer'.",
+    ),
+    Setting(
+        "BLUR_MAX_EDGE_WIDTH",
+        3.5,
+        float,
+        "Width of the sharpest edges (pixels, page long side at 800 px) above which a page "
+        "is blurry.",
+    ),
+    Setting(
         "MAX_FORM_BYTES",
         64 * 1024,
         int,
@@ -143,6 +180,11 @@ def coerce(setting: Setting, value: Any, origin: str) -> Any:
             value = json.loads(text)
         else:
             value = [part.strip() for part in text.split(",") if part.strip()]
+    elif setting.type is float and isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            value = float(value)
+        except ValueError:
+            raise SettingError(f"{origin}: {setting.name} must be a number") from None
     elif setting.type is int and isinstance(value, str):
         try:
             value = int(value)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, Text
+from sqlalchemy import Float, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -70,3 +70,46 @@ class ApplicantSession(Base):
     last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resumable_until: Mapped[dt.datetime | None] = mapped_column(index=True)
     completed_at: Mapped[dt.datetime | None]
+
+
+class DocumentPage(Base):
+    """One captured page of a supporting document, flattened and checked."""
+
+    __tablename__ = "document_page"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        ForeignKey("applicant_session.id", ondelete="CASCADE"), index=True
+    )
+    #: The id of the document in the procedure's list ("passeport").
+    document_id: Mapped[str] = mapped_column(String(48))
+    position: Mapped[int] = mapped_column(default=0)
+    #: The flattened page in colour, before cleaning (JPEG, high quality):
+    #: the dossier is encoded from it.
+    master: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The cleaned page as shown on screen (JPEG).
+    preview: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int]
+    height: Mapped[int]
+    dpi: Mapped[float] = mapped_column(Float)
+    page_format: Mapped[str | None] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(8))
+    #: Quarter turns clockwise the applicant asked for.
+    rotation: Mapped[int] = mapped_column(default=0)
+    #: Problem codes found at capture (JSON list) and their measures (JSON object).
+    problems: Mapped[str] = mapped_column(Text, default="[]")
+    measures: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DocumentStatus(Base):
+    """What the applicant said about a document: "missing" (I don't have it)."""
+
+    __tablename__ = "document_status"
+
+    applicant_id: Mapped[int] = mapped_column(
+        ForeignKey("applicant_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -20,9 +20,12 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """A kiosk app with its own instance folder and a migrated SQLite database."""
-    app = create_app({"TESTING": True}, instance_path=tmp_path / "instance")
+    app = create_app(
+        {"TESTING": True, "CAMERA_REPLAY_FPS": 0.0}, instance_path=tmp_path / "instance"
+    )
     db.upgrade(db.get_engine(app))
     yield app
+    app.extensions["guichet.camera"].stop()
     db.get_engine(app).dispose()
 
 

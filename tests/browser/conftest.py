@@ -44,6 +44,7 @@ class LiveKiosk:
 
     def close(self) -> None:
         self.server.close()
+        self.app.extensions["guichet.camera"].stop()
         db.get_engine(self.app).dispose()
 
 

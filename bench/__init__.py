@@ -1,0 +1,1 @@
+"""Benchmarks for the capture pipeline: a synthetic corpus, a classic baseline and metrics."""

@@ -1,0 +1,14 @@
+"""Run every benchmark and update bench/RESULTS.md: ``python -m bench`` (``make bench``)."""
+
+from __future__ import annotations
+
+from bench import bench_capture
+
+
+def main() -> None:
+    """Run the benchmarks in turn."""
+    bench_capture.main([])
+
+
+if __name__ == "__main__":
+    main()

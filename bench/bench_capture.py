@@ -1,0 +1,247 @@
+"""Capture benchmark: our detector and quality checks against the classic approach.
+
+On a synthetic corpus with exact ground truth (``bench.capture_corpus``):
+
+- outline accuracy: mean IoU with the true outline (a miss counts 0) and the
+  share of frames at IoU ≥ 0.9, over every frame that shows a document, over
+  fully visible documents, and over the cluttered or pale desks;
+- problem codes: precision, recall and F1 of each code against the labels;
+- speed: milliseconds per frame at 720p and 1080p on one core (median, p95),
+  and the live preview's frames per second (detection, guidance, JPEG).
+
+Outlines and problems come from the command line support staff use
+(``python -m scanning detect --json``); timings are measured in-process.
+Run with ``make bench`` or ``python -m bench.bench_capture``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from bench.capture_corpus import generate
+from bench.capture_metrics import f1, polygon_iou
+from bench.classic import classic_detect
+from scanning import detect, pipeline
+from scanning.sources import read_image
+from scanning.types import Frame
+
+OUT = Path(__file__).parent / "out"
+CODES = ("no_document", "not_fully_visible", "too_small", "too_dark", "glare", "blurry")
+
+
+def corpus(count: int, seed: int) -> tuple[Path, list[dict[str, Any]]]:
+    """Generate the corpus once (kept in bench/out/), return its folder and truth."""
+    folder = OUT / f"capture-corpus-{seed}-{count}"
+    truth = folder / "truth.jsonl"
+    if not truth.exists():
+        generate(folder, count, seed)
+    return folder, [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+
+
+def ours(folder: Path, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Run ``python -m scanning detect --json`` over the corpus."""
+    paths = [str(folder / record["image"]) for record in records]
+    result = subprocess.run(
+        [sys.executable, "-m", "scanning", "detect", "--json", *paths],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return {Path(line["image"]).name: line for line in lines}
+
+
+def classic(folder: Path, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Run the classic approach over the corpus."""
+    return {r["image"]: classic_detect(read_image(folder / r["image"])) for r in records}
+
+
+def accuracy(records: list[dict[str, Any]], found: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """IoU figures on several subsets of the frames that show a document."""
+    subsets: dict[str, list[float]] = {"all": [], "whole": [], "cluttered or pale": []}
+    for record in records:
+        if record["quad"] is None:
+            continue
+        iou = polygon_iou(found[record["image"]]["quad"], record["quad"])
+        subsets["all"].append(iou)
+        if not record["labels"]["not_fully_visible"]:
+            subsets["whole"].append(iou)
+        if record["cluttered"] or record["background"] == "pale":
+            subsets["cluttered or pale"].append(iou)
+    return {
+        name: {"n": len(v), "mean": float(np.mean(v)), "at_0.9": float(np.mean(np.array(v) >= 0.9))}
+        for name, v in subsets.items()
+    }
+
+
+def problem_scores(
+    records: list[dict[str, Any]], found: dict[str, dict[str, Any]], codes: tuple[str, ...]
+) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 of each problem code."""
+    return {
+        code: f1(
+            [record["labels"][code] for record in records],
+            [code in found[record["image"]]["problems"] for record in records],
+        )
+        for code in codes
+    }
+
+
+def timings(folder: Path, records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Milliseconds per frame on one core, for both detectors, per resolution."""
+    cv2.setNumThreads(1)
+    times: dict[str, list[float]] = {}
+    for record in records:
+        image = read_image(folder / record["image"])
+        label = f"{image.shape[0]}p"
+        for name, run in (("ours", detect.detect), ("classic", classic_detect)):
+            start = time.perf_counter()
+            run(image)
+            times.setdefault(f"{name} {label}", []).append((time.perf_counter() - start) * 1000)
+    return {
+        key: {"median": float(np.median(v)), "p95": float(np.percentile(v, 95)), "n": len(v)}
+        for key, v in sorted(times.items())
+    }
+
+
+def preview_rate(folder: Path, records: list[dict[str, Any]]) -> dict[str, float]:
+    """Frames per second of the live preview step on 720p frames, on one core."""
+    cv2.setNumThreads(1)
+    tracker = detect.QuadTracker()
+    spent = []
+    for record in records:
+        if record["height"] != 720:
+            continue
+        image = read_image(folder / record["image"])
+        start = time.perf_counter()
+        guidance = pipeline.guide(Frame(image), tracker)
+        preview = cv2.resize(image, (960, 540), interpolation=cv2.INTER_AREA)
+        cv2.imencode(".jpg", preview, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        spent.append(time.perf_counter() - start)
+        del guidance
+    median = float(np.median(spent))
+    return {
+        "median_ms": median * 1000,
+        "p95_ms": float(np.percentile(spent, 95)) * 1000,
+        "fps": 1.0 / median,
+    }
+
+
+def report(results: dict[str, Any], command: str) -> str:
+    """Render the results as the Markdown section of bench/RESULTS.md."""
+    lines = [
+        "<!-- capture:start -->",
+        "## Document capture",
+        "",
+        f"Reproduce: `{command}` (corpus: {results['frames']} synthetic frames, seed "
+        f"{results['seed']}, half 720p and half 1080p; {results['documents']} show a document).",
+        "",
+        "### Outline (IoU with the true outline; a miss counts 0)",
+        "",
+        "| frames | n | ours: mean IoU | ours: IoU ≥ 0.9 "
+        "| classic: mean IoU | classic: IoU ≥ 0.9 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in results["ours"]["accuracy"]:
+        a, c = results["ours"]["accuracy"][name], results["classic"]["accuracy"][name]
+        lines.append(
+            f"| {name} | {a['n']} | {a['mean']:.3f} | {a['at_0.9']:.1%} | {c['mean']:.3f} "
+            f"| {c['at_0.9']:.1%} |"
+        )
+    lines += [
+        "",
+        "### Problem codes (F1; precision / recall)",
+        "",
+        "| code | ours | classic |",
+        "|---|---|---|",
+    ]
+    for code in CODES:
+        mine = results["ours"]["problems"][code]
+        theirs = results["classic"]["problems"].get(code)
+        other = (
+            f"{theirs['f1']:.2f} ({theirs['precision']:.2f} / {theirs['recall']:.2f})"
+            if theirs
+            else "not checked"
+        )
+        lines.append(
+            f"| `{code}` | {mine['f1']:.2f} ({mine['precision']:.2f} / {mine['recall']:.2f}) "
+            f"| {other} |"
+        )
+    lines += [
+        "",
+        "### Speed (one core, milliseconds per frame)",
+        "",
+        "| detector | frames | median | p95 |",
+        "|---|---|---|---|",
+    ]
+    for key, value in results["timings"].items():
+        lines.append(f"| {key} | {value['n']} | {value['median']:.1f} | {value['p95']:.1f} |")
+    rate = results["preview"]
+    lines += [
+        "",
+        f"Live preview step on 720p frames (detection, guidance, 960 px JPEG): median "
+        f"{rate['median_ms']:.1f} ms, p95 {rate['p95_ms']:.1f} ms, i.e. {rate['fps']:.0f} "
+        "frames per second.",
+        "<!-- capture:end -->",
+    ]
+    return "\n".join(lines)
+
+
+def write_results(section: str) -> None:
+    """Replace the capture section of bench/RESULTS.md (or add it)."""
+    path = Path(__file__).parent / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if "<!-- capture:start -->" in text:
+        head, rest = text.split("<!-- capture:start -->", 1)
+        tail = rest.split("<!-- capture:end -->", 1)[1]
+        text = head + section + tail
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the capture benchmark and update bench/RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true", help="print, do not update RESULTS.md")
+    args = parser.parse_args(argv)
+    folder, records = corpus(args.count, args.seed)
+    mine, theirs = ours(folder, records), classic(folder, records)
+    results = {
+        "frames": len(records),
+        "seed": args.seed,
+        "documents": sum(1 for r in records if r["quad"] is not None),
+        "ours": {
+            "accuracy": accuracy(records, mine),
+            "problems": problem_scores(records, mine, CODES),
+        },
+        "classic": {
+            "accuracy": accuracy(records, theirs),
+            "problems": problem_scores(
+                records, theirs, ("no_document", "not_fully_visible", "blurry")
+            ),
+        },
+        "timings": timings(folder, records),
+        "preview": preview_rate(folder, records),
+    }
+    command = f"python -m bench.bench_capture --count {args.count} --seed {args.seed}"
+    section = report(results, command)
+    print(section)
+    if not args.no_write:
+        write_results(section)
+    return results
+
+
+if __name__ == "__main__":
+    main()

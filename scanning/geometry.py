@@ -1,0 +1,285 @@
+"""Pure arithmetic on quadrilaterals: ordering, areas, angles, lines, aspect ratios.
+
+Everything here works on plain numpy arrays of shape (4, 2) (x, y) and has no
+image I/O, so it can be property-tested with Hypothesis.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+Points = NDArray[np.float64]
+
+#: Physical formats a flattened page may snap to: name → (short side mm, long side mm).
+FORMATS: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0),
+    "ID-3": (88.0, 125.0),  # passport data page (ICAO 9303 TD3)
+    "ID-1": (53.98, 85.6),  # identity and residence cards
+    "letter": (215.9, 279.4),
+}
+
+
+def order_clockwise(points: Points) -> Points:
+    """Order 4 corners clockwise (in image coordinates, y down) from the top-left one.
+
+    The top-left corner is the one with the smallest x + y among the two
+    uppermost candidates, which is stable for rolls up to about ±40°.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    centre = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+    ordered = pts[np.argsort(angles)]  # clockwise on screen, since y points down
+    start = int(np.argmin(ordered[:, 0] + ordered[:, 1]))
+    return np.roll(ordered, -start, axis=0)
+
+
+def polygon_area(points: Points) -> float:
+    """Return the (unsigned) area of a polygon by the shoelace formula."""
+    pts = np.asarray(points, dtype=np.float64)
+    x, y = pts[:, 0], pts[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
+
+
+def side_lengths(quad: Points) -> NDArray[np.float64]:
+    """Return the 4 side lengths: top, right, bottom, left for a clockwise quad."""
+    return np.asarray(np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1), dtype=np.float64)
+
+
+def interior_angles(quad: Points) -> NDArray[np.float64]:
+    """Return the interior angle at each corner, in degrees."""
+    previous = np.roll(quad, 1, axis=0) - quad
+    following = np.roll(quad, -1, axis=0) - quad
+    cosines = np.einsum("ij,ij->i", previous, following) / (
+        np.linalg.norm(previous, axis=1) * np.linalg.norm(following, axis=1) + 1e-12
+    )
+    return np.asarray(np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0))), dtype=np.float64)
+
+
+def is_convex(quad: Points) -> bool:
+    """Tell whether a quad is strictly convex (all turns the same way)."""
+    edges = np.roll(quad, -1, axis=0) - quad
+    following = np.roll(edges, -1, axis=0)
+    cross = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
+    return bool(np.all(cross > 0) or np.all(cross < 0))
+
+
+def line_through(p: Points, q: Points) -> NDArray[np.float64]:
+    """Return the homogeneous line (a, b, c), normalised so that a² + b² = 1."""
+    a = float(p[1] - q[1])
+    b = float(q[0] - p[0])
+    c = float(p[0] * q[1] - p[1] * q[0])
+    norm = math.hypot(a, b)
+    if norm > 0:
+        a, b, c = a / norm, b / norm, c / norm
+    return np.array([a, b, c])
+
+
+def intersect(l1: NDArray[np.float64], l2: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """Return the intersection of two homogeneous lines, or None when parallel."""
+    w = float(l1[0] * l2[1] - l1[1] * l2[0])
+    if abs(w) < 1e-9:
+        return None
+    x = float(l1[1] * l2[2] - l1[2] * l2[1])
+    y = float(l1[2] * l2[0] - l1[0] * l2[2])
+    return np.array([x / w, y / w])
+
+
+def quad_from_lines(lines: list[NDArray[np.float64]]) -> Points | None:
+    """Intersect 4 lines given in order around the page into a quad."""
+    corners = []
+    for i in range(4):
+        corner = intersect(lines[i - 1], lines[i])
+        if corner is None:
+            return None
+        corners.append(corner)
+    return np.array(corners, dtype=np.float64)
+
+
+def reduce_to_quad(polygon: Points) -> Points | None:
+    """Turn a convex polygon with more than 4 vertices into a quad.
+
+    Repeatedly removes the edge whose removal adds the least area: its two
+    neighbours are extended to their intersection. Unlike simplifying the
+    outline, this recreates a corner hidden by a finger or a fold (the lesson
+    FairScan documents); the smallest added triangle is the cut-off corner.
+    """
+    pts = [np.asarray(p, dtype=np.float64) for p in np.asarray(polygon).reshape(-1, 2)]
+    while len(pts) > 4:
+        n = len(pts)
+        best, best_area, best_corner = -1, math.inf, None
+        for i in range(n):
+            before = line_through(pts[i - 1], pts[i])
+            after = line_through(pts[(i + 1) % n], pts[(i + 2) % n])
+            corner = intersect(before, after)
+            if corner is None:
+                continue
+            added = polygon_area(np.array([pts[i], corner, pts[(i + 1) % n]]))
+            # The new corner must lie beyond the removed edge, not behind it.
+            if added < best_area and _beyond(pts[i], pts[(i + 1) % n], corner, pts):
+                best, best_area, best_corner = i, added, corner
+        if best_corner is None:
+            return None
+        pts[best] = best_corner
+        del pts[(best + 1) % n]
+    if len(pts) != 4:
+        return None
+    return np.array(pts, dtype=np.float64)
+
+
+def _beyond(a: Points, b: Points, corner: Points, pts: list[Points]) -> bool:
+    """Tell whether `corner` lies on the other side of edge a–b from the polygon's centre."""
+    centre = np.mean(pts, axis=0)
+    side = (b[0] - a[0]) * (corner[1] - a[1]) - (b[1] - a[1]) * (corner[0] - a[0])
+    inner = (b[0] - a[0]) * (centre[1] - a[1]) - (b[1] - a[1]) * (centre[0] - a[0])
+    return bool(side * inner < 0)
+
+
+def page_size(quad: Points) -> tuple[float, float]:
+    """Estimate the flattened page's width and height in pixels from its outline.
+
+    Takes the longer of each pair of opposite sides: perspective shrinks the
+    far side, never the near one, so the longer side is the better estimate.
+    """
+    top, right, bottom, left = side_lengths(quad)
+    return max(top, bottom), max(left, right)
+
+
+def true_aspect(quad: Points, width: int, height: int) -> float | None:
+    """Estimate a rectangle's real width/height ratio from its perspective image.
+
+    Zhang & He, "Whiteboard scanning and image enhancement" (2007): with the
+    principal point at the image centre and square pixels, the focal length
+    follows from the four corners, and with it the ratio. Returns None when the
+    view is too close to frontal for the focal length to be defined (then the
+    side lengths are already right) or the geometry is inconsistent.
+    """
+    tl, tr, br, bl = np.asarray(quad, dtype=np.float64)
+    u0, v0 = width / 2.0, height / 2.0
+    m1, m2, m3, m4 = (np.array([p[0], p[1], 1.0]) for p in (tl, tr, bl, br))
+    k2 = float(np.dot(np.cross(m1, m4), m3) / np.dot(np.cross(m2, m4), m3))
+    k3 = float(np.dot(np.cross(m1, m4), m2) / np.dot(np.cross(m3, m4), m2))
+    n2 = k2 * m2 - m1
+    n3 = k3 * m3 - m1
+    if abs(n2[2] * n3[2]) < 1e-9:
+        return None
+    f2 = -(
+        (n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
+        + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)
+    ) / (n2[2] * n3[2])
+    if not math.isfinite(f2) or f2 <= 0:
+        return None
+    inverse = np.linalg.inv(np.array([[math.sqrt(f2), 0, u0], [0, math.sqrt(f2), v0], [0, 0, 1]]))
+    top = n2 @ inverse.T @ inverse @ n2
+    side = n3 @ inverse.T @ inverse @ n3
+    if top <= 0 or side <= 0:
+        return None
+    return float(math.sqrt(top / side))
+
+
+def snap_format(
+    width: float, height: float, tolerance: float = 0.06, expected: str | None = None
+) -> str | None:
+    """Name the known format whose proportions match, if one is close enough.
+
+    A4 (1.414) and a passport page (1.420) cannot be told apart by shape: the
+    document the kiosk asked for (`expected`) decides, else A4, the more common.
+    """
+    if min(width, height) <= 0:
+        return None
+    ratio = max(width, height) / min(width, height)
+    matching = [
+        name
+        for name, (short, long) in FORMATS.items()
+        if abs(ratio - long / short) / (long / short) < tolerance
+    ]
+    if expected in matching:
+        return expected
+    return matching[0] if matching else None
+
+
+def aspect_prior(quad: Points) -> float:
+    """Score in [0, 1] how close a quad's proportions are to a known document format."""
+    width, height = page_size(quad)
+    if min(width, height) <= 0:
+        return 0.0
+    ratio = max(width, height) / min(width, height)
+    errors = [abs(ratio - long / short) / (long / short) for short, long in FORMATS.values()]
+    return float(math.exp(-((min(errors) / 0.12) ** 2)))
+
+
+def scale_quad(quad: Points, factor: float) -> Points:
+    """Scale corner coordinates (from a resized image back to the original)."""
+    return np.asarray(quad, dtype=np.float64) * factor
+
+
+def corners_outside(quad: Points, width: int, height: int, margin: float = 1.0) -> int:
+    """Count corners lying outside the frame (by more than `margin` pixels)."""
+    x, y = quad[:, 0], quad[:, 1]
+    outside = (x < -margin) | (y < -margin) | (x > width - 1 + margin) | (y > height - 1 + margin)
+    return int(np.count_nonzero(outside))
+
+
+def sides_on_border(quad: Points, width: int, height: int, fraction: float) -> int:
+    """Count sides lying along a frame border (within `fraction` of the frame size).
+
+    Such a side is where the frame cuts the page off, not the page's edge.
+    """
+    quad = np.asarray(quad, dtype=np.float64)
+    margin_x, margin_y = fraction * width, fraction * height
+    count = 0
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        if (
+            (a[0] <= margin_x and b[0] <= margin_x)
+            or (a[0] >= width - 1 - margin_x and b[0] >= width - 1 - margin_x)
+            or (a[1] <= margin_y and b[1] <= margin_y)
+            or (a[1] >= height - 1 - margin_y and b[1] >= height - 1 - margin_y)
+        ):
+            count += 1
+    return count
+
+
+def iou(a: Points, b: Points) -> float:
+    """Intersection over union of two convex quads, by polygon clipping."""
+    inter = _clip(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    inter_area = polygon_area(inter) if len(inter) >= 3 else 0.0
+    union = polygon_area(a) + polygon_area(b) - inter_area
+    return inter_area / union if union > 0 else 0.0
+
+
+def _clip(subject: Points, clip: Points) -> Points:
+    """Sutherland–Hodgman clipping of a polygon by a convex polygon."""
+    if polygon_area(clip) == 0:
+        return np.empty((0, 2))
+    # Make the clip polygon counter-clockwise in maths orientation for the inside test.
+    signed = np.dot(clip[:, 0], np.roll(clip[:, 1], -1)) - np.dot(
+        clip[:, 1], np.roll(clip[:, 0], -1)
+    )
+    clip = clip if signed > 0 else clip[::-1]
+    output = list(subject)
+    for i in range(len(clip)):
+        a, b = clip[i], clip[(i + 1) % len(clip)]
+        source, output = output, []
+        if not source:
+            break
+        for j in range(len(source)):
+            p, q = source[j], source[(j + 1) % len(source)]
+            p_in = _inside(p, a, b)
+            q_in = _inside(q, a, b)
+            if p_in:
+                output.append(p)
+            if p_in != q_in:
+                output.append(_cross_point(p, q, a, b))
+    return np.array(output) if output else np.empty((0, 2))
+
+
+def _inside(p: Points, a: Points, b: Points) -> bool:
+    return bool((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0)
+
+
+def _cross_point(p: Points, q: Points, a: Points, b: Points) -> Points:
+    point = intersect(line_through(p, q), line_through(a, b))
+    return point if point is not None else p

@@ -1,0 +1,283 @@
+"""Synthetic capture corpus: determinism, truth geometry, MRZ, labels, classic baseline, metrics."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from bench.capture_corpus import generate, render_scene
+from bench.capture_documents import render_document
+from bench.capture_metrics import f1, percentile, polygon_iou
+from bench.classic import classic_detect
+
+RES = (1280, 720)
+PLAIN: dict[str, Any] = {
+    "background": "dark",
+    "blur": "sharp",
+    "glare": False,
+    "partial": False,
+    "dark": False,
+    "small": False,
+    "distractors": 0,
+    "finger": False,
+    "shadow": False,
+}
+
+
+def _grey(frame: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float64)
+
+
+def _mask(quad: np.ndarray, scale: float, shape: tuple[int, ...]) -> np.ndarray:
+    """The quad scaled about its centroid, filled."""
+    centre = quad.mean(axis=0)
+    pts = np.round((centre + (quad - centre) * scale) * 16).astype(np.int32)
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, pts, 1, cv2.LINE_8, 4)
+    return mask.astype(bool)
+
+
+def _flatten(frame: np.ndarray, quad: np.ndarray, page_mm: list[float]) -> np.ndarray:
+    """The page warped to a long side of 800 px, as the detector under test measures blur."""
+    w, h = (
+        (800, round(800 * page_mm[1] / page_mm[0]))
+        if page_mm[0] >= page_mm[1]
+        else (round(800 * page_mm[0] / page_mm[1]), 800)
+    )
+    dst = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    return cv2.warpPerspective(frame, m, (w, h))
+
+
+# --- Determinism -------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_the_same_frame_and_truth() -> None:
+    a, truth_a = render_scene(7, RES)
+    b, truth_b = render_scene(7, RES)
+    assert np.array_equal(a, b)
+    assert truth_a == truth_b
+    c, _ = render_scene(8, RES)
+    assert not np.array_equal(a, c)
+
+
+def test_generate_writes_identical_bytes(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", 2, seed=3)
+    second = generate(tmp_path / "b", 2, seed=3)
+    assert first.read_bytes() == second.read_bytes()
+    records = [json.loads(line) for line in first.read_text(encoding="utf-8").splitlines()]
+    assert [r["image"] for r in records] == ["frame-00001.jpg", "frame-00002.jpg"]
+    assert [(r["width"], r["height"]) for r in records] == [(1280, 720), (1920, 1080)]
+    for r in records:
+        assert (tmp_path / "a" / r["image"]).read_bytes() == (
+            tmp_path / "b" / r["image"]
+        ).read_bytes()
+    # The file holds exactly the frame render_scene returns for that seed.
+    frame, _ = render_scene(records[0]["seed"], RES)
+    assert np.array_equal(cv2.imread(str(tmp_path / "a" / records[0]["image"])), frame)
+
+
+# --- Truth geometry ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "kind"), [(21, "a4_letter"), (22, "a4_table"), (23, "passport")])
+def test_true_quad_outlines_the_page(seed: int, kind: str) -> None:
+    frame, truth = render_scene(seed, RES, document=kind, tilt_deg=25, roll_deg=12, **PLAIN)
+    quad, grey = np.array(truth["quad"]), _grey(frame)
+    inside = grey[_mask(quad, 0.97, grey.shape)].mean()
+    ring = grey[_mask(quad, 1.05, grey.shape) & ~_mask(quad, 1.01, grey.shape)].mean()
+    assert inside > ring + 80
+    # Just inside each corner is paper, just outside is desk: the corners are where the page's are.
+    centre = quad.mean(axis=0)
+    for corner in quad:
+        toward = (centre - corner) / np.linalg.norm(centre - corner)
+        xi, yi = np.round(corner + toward * 10).astype(int)
+        xo, yo = np.round(corner - toward * 10).astype(int)
+        assert (
+            grey[yi - 2 : yi + 3, xi - 2 : xi + 3].mean()
+            > grey[yo - 2 : yo + 3, xo - 2 : xo + 3].mean() + 60
+        )
+
+
+def test_quad_starts_at_the_documents_own_top_left() -> None:
+    _, upright = render_scene(31, RES, document="a4_letter", roll_deg=0, tilt_deg=0, **PLAIN)
+    _, upside_down = render_scene(31, RES, document="a4_letter", roll_deg=180, tilt_deg=0, **PLAIN)
+    assert np.argmin(np.sum(upright["quad"], axis=1)) == 0
+    assert np.argmax(np.sum(upside_down["quad"], axis=1)) == 0
+
+
+# --- MRZ ---------------------------------------------------------------------------------------
+
+_VALUES = {**{str(d): d for d in range(10)}, "<": 0, **{chr(65 + i): 10 + i for i in range(26)}}
+
+
+def _check(field: str) -> str:
+    return str(sum(_VALUES[c] * w for c, w in zip(field, itertools.cycle((7, 3, 1)))) % 10)
+
+
+def _valid_td3(upper: str, lower: str) -> bool:
+    return (
+        len(upper) == len(lower) == 44
+        and upper.startswith("P<")
+        and _check(lower[0:9]) == lower[9]
+        and _check(lower[13:19]) == lower[19]
+        and _check(lower[21:27]) == lower[27]
+        and _check(lower[28:42]) == lower[42]
+        and _check(lower[0:10] + lower[13:20] + lower[21:43]) == lower[43]
+    )
+
+
+def test_independent_checker_accepts_the_icao_specimen() -> None:
+    upper = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+    lower = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    assert _valid_td3(upper, lower)
+    assert not _valid_td3(upper, lower[:-1] + "1")
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_passport_mrz_check_digits_are_valid(variant: int) -> None:
+    text = render_document("passport", variant).text
+    upper, lower = text[-2:]
+    assert _valid_td3(upper, lower)
+    _, truth = render_scene(5, RES, document="passport", variant=variant)
+    assert truth["text"][-2:] == [upper, lower]
+
+
+# --- Labels follow the overrides ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_partial_document_has_a_corner_out_of_frame(seed: int) -> None:
+    _, truth = render_scene(seed, RES, partial=True, document="a4_form")
+    quad, width, height = np.array(truth["quad"]), truth["width"], truth["height"]
+    over = np.maximum(-0.5 - quad, quad - (np.array([width, height]) - 0.5)).max(axis=1)
+    assert truth["labels"]["not_fully_visible"]
+    assert 1 <= np.count_nonzero(over > 0.01 * width) <= 2
+    assert 0.08 <= truth["params"]["geometry"]["partial"]["outside_fraction"] <= 0.25
+
+
+def test_ordinary_document_is_inside_and_large() -> None:
+    _, truth = render_scene(44, RES, document="id_card", partial=False, small=False)
+    quad = np.array(truth["quad"])
+    assert not truth["labels"]["not_fully_visible"] and not truth["labels"]["too_small"]
+    assert quad.min() > 0 and (quad[:, 0] < RES[0]).all() and (quad[:, 1] < RES[1]).all()
+    assert cv2.contourArea(quad.astype(np.float32)) / (RES[0] * RES[1]) > 0.20
+
+
+def test_no_document() -> None:
+    _, truth = render_scene(45, RES, document=None, glare=True, partial=True)
+    assert truth["quad"] is None and truth["document"] is None and truth["text"] == []
+    assert truth["labels"]["no_document"]
+    assert not any(truth["labels"][k] for k in ("not_fully_visible", "glare", "too_small"))
+
+
+def test_small_document() -> None:
+    _, truth = render_scene(46, RES, document="a4_letter", small=True)
+    area = cv2.contourArea(np.float32(truth["quad"])) / (RES[0] * RES[1])
+    assert truth["labels"]["too_small"] and 0.035 <= area <= 0.10
+
+
+def test_glare_is_saturated_on_the_document() -> None:
+    frame, truth = render_scene(47, RES, document="passport", glare=True, dark=False)
+    quad = np.array(truth["quad"])
+    saturated = (frame.min(axis=2) >= 250) & _mask(quad, 1.0, frame.shape)
+    assert truth["labels"]["glare"]
+    assert 0.03 <= truth["params"]["camera"]["glare"]["coverage"] <= 0.12
+    assert np.count_nonzero(saturated) > 0.015 * cv2.contourArea(quad.astype(np.float32))
+    _, plain = render_scene(47, RES, document="passport", glare=False)
+    assert not plain["labels"]["glare"]
+
+
+def test_dark_scene() -> None:
+    frame, truth = render_scene(48, RES, document="a4_table", dark=True, glare=False, partial=False)
+    paper = np.median(_grey(frame)[_mask(np.array(truth["quad"]), 0.9, frame.shape)])
+    assert truth["labels"]["too_dark"] and paper < 70
+    frame, truth = render_scene(
+        48, RES, document="a4_table", dark=False, glare=False, partial=False
+    )
+    paper = np.median(_grey(frame)[_mask(np.array(truth["quad"]), 0.9, frame.shape)])
+    assert not truth["labels"]["too_dark"] and paper > 100
+
+
+def test_blur_regimes_show_on_the_flattened_page() -> None:
+    common = {**PLAIN, "document": "a4_letter", "fill": 0.9}
+    variances = {}
+    for blur in ("sharp", "defocus", "motion"):
+        frame, truth = render_scene(49, RES, **{**common, "blur": blur})
+        assert truth["labels"]["blurry"] is (blur != "sharp")
+        flat = _flatten(frame, np.array(truth["quad"]), truth["page_mm"])
+        variances[blur] = cv2.Laplacian(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var()
+    assert variances["sharp"] > 4 * max(variances["defocus"], variances["motion"])
+
+
+def test_unknown_override_is_refused() -> None:
+    with pytest.raises(TypeError):
+        render_scene(1, RES, colour="red")
+    with pytest.raises(ValueError):
+        render_scene(1, RES, partial=True, small=True)
+
+
+# --- Classic baseline --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["a4_letter", "passport"])
+def test_classic_finds_a_plain_document_on_a_dark_desk(kind: str) -> None:
+    frame, truth = render_scene(51, RES, document=kind, tilt_deg=10, roll_deg=5, fill=0.8, **PLAIN)
+    result = classic_detect(frame)
+    assert polygon_iou(truth["quad"], result["quad"]) > 0.9
+    assert "no_document" not in result["problems"]
+    assert result["measures"]["laplacian_var"] > 0
+
+
+def test_classic_fails_on_clutter() -> None:
+    kinds = ("a4_letter", "a4_table", "a4_form", "passport", "id_card")
+    failures = 0
+    for seed in range(20):
+        frame, truth = render_scene(
+            200 + seed,
+            RES,
+            background="cluttered",
+            document=kinds[seed % 5],
+            partial=False,
+            small=False,
+            blur="sharp",
+            dark=False,
+        )
+        quad = classic_detect(frame)["quad"]
+        failures += quad is None or polygon_iou(truth["quad"], quad) < 0.5
+    assert failures >= 10
+
+
+# --- Metrics -----------------------------------------------------------------------------------
+
+SQUARE = [[0, 0], [2, 0], [2, 2], [0, 2]]
+
+
+def test_polygon_iou_on_known_squares() -> None:
+    assert polygon_iou(SQUARE, SQUARE) == pytest.approx(1.0)
+    assert polygon_iou(SQUARE, [[1, 0], [3, 0], [3, 2], [1, 2]]) == pytest.approx(1 / 3)
+    assert polygon_iou(SQUARE, [[5, 5], [6, 5], [6, 6], [5, 6]]) == 0.0
+    assert polygon_iou(SQUARE, [[0, 2], [2, 2], [2, 0], [0, 0]]) == pytest.approx(
+        1.0
+    )  # orientation
+    assert polygon_iou(SQUARE, None) == 0.0
+    assert polygon_iou(SQUARE, [[0, 0], [1, 1], [2, 2], [3, 3]]) == 0.0  # degenerate
+
+
+def test_f1_skips_unknown_truths() -> None:
+    scores = f1([True, True, False, None, False], [True, False, True, True, False])
+    assert scores == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert f1([False], [False])["f1"] == 0.0
+
+
+def test_percentile() -> None:
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([5], 95) == 5
+    assert math.isnan(percentile([], 50))
