@@ -10,25 +10,31 @@ GUICHET_PORT ?= 8080
 export GUICHET_PORT
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the tests need: the browser the kiosk runs, and fonts for
-# every script we ship (Arabic included).
-TEST_DEBS := chromium fonts-noto-core fonts-dejavu-core
+# Debian packages. To run: Python's venv, fonts for every script the dossier
+# PDFs are written in (Arabic included), and the CUPS client that prints them.
+RUN_DEBS := python3-venv fonts-noto-core fonts-dejavu-core cups-client
+# To test and benchmark: the browser the kiosk runs, a CUPS server and its
+# filters for a private test queue, Poppler to render and extract the PDFs,
+# and tesseract to read the output pages back (readability).
+TEST_DEBS := $(RUN_DEBS) chromium cups-daemon cups-filters cups-bsd poppler-utils \
+             tesseract-ocr tesseract-ocr-fra
+BENCH_DEBS := $(TEST_DEBS)
 
-BABEL_KEYWORDS := -k N_ -k _l
+BABEL_KEYWORDS := -k N_ -k NP_:1,2 -k _l
 POT := translations/messages.pot
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test bench install install-test system-deps catalogs extract update-catalogs \
+.PHONY: run test bench install install-test system-deps run-deps test-deps bench-deps catalogs extract update-catalogs \
         lint typecheck pytest db demo-frames clean
 
-run: install catalogs db
+run: run-deps install catalogs db
 	$(BIN)/guichet serve --instance $(INSTANCE) --port $(GUICHET_PORT)
 
-test: system-deps install-test catalogs lint typecheck pytest
+test: test-deps install-test catalogs lint typecheck pytest
 
 # Benchmarks, side by side with the reference approaches; results in bench/RESULTS.md.
-bench: system-deps install-test catalogs
+bench: bench-deps install-test catalogs
 	$(BIN)/python -m bench
 
 # The demo camera's frames (scanning/demo/), regenerated from the corpus generator.
@@ -51,8 +57,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+run-deps:
+	@$(MAKE) --no-print-directory system-deps DEBS="$(RUN_DEBS)"
+
+test-deps:
+	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory system-deps DEBS="$(BENCH_DEBS)"
+
 system-deps:
-	@missing=""; for p in $(TEST_DEBS); do \
+	@missing=""; for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import bench_capture
+from bench import bench_capture, bench_dossier
 
 
 def main() -> None:
     """Run the benchmarks in turn."""
     bench_capture.main([])
+    bench_dossier.main([])
 
 
 if __name__ == "__main__":

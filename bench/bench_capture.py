@@ -30,6 +30,7 @@ import numpy as np
 from bench.capture_corpus import generate
 from bench.capture_metrics import f1, polygon_iou
 from bench.classic import classic_detect
+from bench.results import markers, write_section
 from scanning import detect, pipeline
 from scanning.sources import read_image
 from scanning.types import Frame
@@ -139,7 +140,7 @@ def preview_rate(folder: Path, records: list[dict[str, Any]]) -> dict[str, float
 def report(results: dict[str, Any], command: str) -> str:
     """Render the results as the Markdown section of bench/RESULTS.md."""
     lines = [
-        "<!-- capture:start -->",
+        markers("capture")[0],
         "## Document capture",
         "",
         f"Reproduce: `{command}` (corpus: {results['frames']} synthetic frames, seed "
@@ -191,22 +192,9 @@ def report(results: dict[str, Any], command: str) -> str:
         f"Live preview step on 720p frames (detection, guidance, 960 px JPEG): median "
         f"{rate['median_ms']:.1f} ms, p95 {rate['p95_ms']:.1f} ms, i.e. {rate['fps']:.0f} "
         "frames per second.",
-        "<!-- capture:end -->",
+        markers("capture")[1],
     ]
     return "\n".join(lines)
-
-
-def write_results(section: str) -> None:
-    """Replace the capture section of bench/RESULTS.md (or add it)."""
-    path = Path(__file__).parent / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if "<!-- capture:start -->" in text:
-        head, rest = text.split("<!-- capture:start -->", 1)
-        tail = rest.split("<!-- capture:end -->", 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -239,7 +227,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     section = report(results, command)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section("capture", section)
     return results
 
 

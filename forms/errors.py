@@ -35,3 +35,13 @@ class UnknownProcedure(FormsError):
 
 class UnknownPage(FormsError):
     """The procedure has no page with the requested id, or it is hidden by earlier answers."""
+
+
+class DocumentTooLarge(FormsError):
+    """A document's PDF stays over the size limit even at the readability floor."""
+
+    def __init__(self, title: str, smallest: int, limit: int) -> None:
+        self.title = title
+        self.smallest = smallest
+        self.limit = limit
+        super().__init__(f"{title}: {smallest} bytes at the readability floor, limit {limit}")

@@ -43,7 +43,7 @@ VALIDATION_OPTIONS: dict[str, frozenset[str]] = {
 }
 
 #: Physical page formats a document may have (see scanning.geometry.FORMATS).
-PAGE_FORMATS = ("A4", "ID-1", "ID-3", "letter")
+PAGE_FORMATS = ("A4", "ID-1", "ID-3")
 
 #: On-screen keyboards a text field may ask for (others follow from the type).
 KEYBOARDS = ("latin", "digits")

@@ -35,7 +35,7 @@ def create_app(
     app.config["SESSION_COOKIE_NAME"] = "__Host-guichet"
 
     from kiosk import browser_session, camera, db, i18n, procedures, security, templating
-    from kiosk.views import applicant, application, scan
+    from kiosk.views import applicant, application, dossier, scan
 
     db.init_app(app)
     app.session_interface = browser_session.DatabaseSessionInterface()
@@ -47,6 +47,7 @@ def create_app(
     app.register_blueprint(applicant.bp)
     app.register_blueprint(application.bp)
     app.register_blueprint(scan.bp)
+    app.register_blueprint(dossier.bp)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:

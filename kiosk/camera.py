@@ -162,7 +162,11 @@ class CameraService:
         self._ensure_running()
         deadline = time.monotonic() + timeout
         with self._condition:
-            while self._latest is None or self._latest.sequence <= after:
+            while (
+                self._latest is None
+                or self._latest.sequence <= after
+                or (not self._latest.jpeg and not self._latest.error)
+            ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
@@ -170,8 +174,18 @@ class CameraService:
             return self._latest
 
     def new_document(self) -> None:
-        """Forget the previous outline: a new page is about to be placed."""
-        self.tracker.reset()
+        """Forget the previous outline and picture: a new page is about to be placed.
+
+        Without this, the screen's first request could get the last page's
+        "ready" picture and capture again at once.
+        """
+        with self._condition:
+            self.tracker.reset()
+            rewind = getattr(self.source, "rewind", None)
+            if rewind is not None:
+                rewind()
+            if self._latest is not None:
+                self._latest = LiveFrame(self._latest.sequence, b"", 0, 0, None)
 
     def capture(self, mode: Mode, expected_format: str | None) -> ScannedPage:
         """Take a still at full resolution and run the whole pipeline on it."""

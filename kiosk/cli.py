@@ -172,5 +172,107 @@ def show(procedure_id: str, as_json: bool) -> None:
         click.echo(f"  document {document.id}: {document.title}")
 
 
+@main.group()
+def dossier() -> None:
+    """Dossiers."""
+
+
+@dossier.command(name="build")
+@click.option("--procedure", "procedure_id", required=True, help="Procedure id.")
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON file: field id to value, as `guichet procedures show ID --json` lists them.",
+)
+@click.option(
+    "--scan",
+    "scans",
+    multiple=True,
+    metavar="DOC_ID=IMAGE",
+    help="A photo of a document's page (repeat for more pages and documents).",
+)
+@click.option(
+    "--lang", "language", default="fr", show_default=True, help="The applicant's language."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the dossier into.",
+)
+@click.option("--reference", default="CLI", show_default=True, help="The dossier's reference.")
+@click.option("--max-bytes", default=2_000_000, show_default=True, help="Size limit of each PDF.")
+def build_dossier_command(
+    procedure_id: str,
+    answers_path: str,
+    scans: tuple[str, ...],
+    language: str,
+    out_dir: str,
+    reference: str,
+    max_bytes: int,
+) -> None:
+    """Build a dossier from answers and photos, the way the kiosk does."""
+    from forms.display import load_translator
+    from forms.dossier import PageImage, build_dossier
+    from kiosk.config import PROJECT_DIR
+    from scanning import pipeline
+    from scanning.errors import UnreadableImage
+    from scanning.sources import read_image
+    from scanning.types import Frame, Mode
+
+    procedures_found = load_procedures(_procedures_dir())
+    procedure = procedures_found.get(procedure_id)
+    if procedure is None:
+        raise click.ClickException(f"no procedure {procedure_id!r}")
+    answers = json.loads(Path(answers_path).read_text(encoding="utf-8"))
+    documents = {d.id: d for d in procedure.documents}
+    pages: dict[str, list[PageImage]] = {}
+    failed = False
+    for spec in scans:
+        document_id, _, image_path = spec.partition("=")
+        document = documents.get(document_id)
+        if document is None or not image_path:
+            raise click.ClickException(
+                f"--scan {spec!r}: expected DOC_ID=IMAGE with a document of {procedure_id}"
+            )
+        mode = Mode.COLOUR if document.format in ("ID-1", "ID-3") else Mode.GREY
+        try:
+            page = pipeline.scan(
+                Frame(read_image(Path(image_path))), mode, expected_format=document.format
+            )
+        except (UnreadableImage, OSError) as error:
+            click.echo(f"ERROR  {image_path}: {error}", err=True)
+            failed = True
+            continue
+        if not page.image:
+            click.echo(f"ERROR  {image_path}: no document found", err=True)
+            failed = True
+            continue
+        notes = [page.format or "?", f"{page.dpi:.0f} dpi", *(p.value for p in page.problems)]
+        click.echo(f"page   {document_id}: {image_path} ({', '.join(notes)})")
+        pages.setdefault(document_id, []).append(
+            PageImage(page.master, 0, page.dpi, page.format or document.format, mode)
+        )
+    translations = Path(os.environ.get("GUICHET_TRANSLATIONS_DIR") or PROJECT_DIR / "translations")
+    built = build_dossier(
+        procedure, answers, pages, load_translator(translations, language), reference, max_bytes
+    )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for one in built.files:
+        (out / one.name).write_bytes(one.data)
+        click.echo(f"file   {one.name}  {len(one.data):>9} bytes")
+    (out / built.archive_name).write_bytes(built.archive)
+    click.echo(f"zip    {built.archive_name}  {len(built.archive):>9} bytes")
+    for too_large in built.too_large:
+        click.echo(f"ERROR  {too_large}", err=True)
+        failed = True
+    if failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

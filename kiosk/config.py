@@ -146,6 +146,56 @@ SETTINGS: tuple[Setting, ...] = (
         "is blurry.",
     ),
     Setting(
+        "DOCUMENT_MAX_BYTES",
+        2_000_000,
+        int,
+        "Largest PDF for one supporting document. 2 MB is a third-party figure for ANEF, not "
+        "verified (shared/docs/domain.md §3): check it against the live portal.",
+    ),
+    Setting("PRINTER_QUEUE", "guichet", str, "CUPS queue the dossier is printed on."),
+    Setting("CUPS_SERVER", "", str, "CUPS server (host:port); empty means the local one."),
+    Setting(
+        "REMOVABLE_MEDIA_ROOTS",
+        [],
+        list,
+        "Folders under which USB keys are mounted (each mount point in them is a key); empty "
+        "means the removable drives the system reports (lsblk).",
+    ),
+    Setting(
+        "EXTRA_MEDIA_FOLDERS",
+        [],
+        list,
+        "Folders always offered as if they were USB keys, mounted or not (a fixed export "
+        "folder, or a test's stand-in).",
+    ),
+    Setting(
+        "ANEF_URL",
+        "https://administration-etrangers-en-france.interieur.gouv.fr/",
+        str,
+        "Address opened by 'Open ANEF'; its host must be in ANEF_ALLOWED_HOSTS.",
+    ),
+    Setting(
+        "ANEF_ALLOWED_HOSTS",
+        ["administration-etrangers-en-france.interieur.gouv.fr"],
+        list,
+        "Hosts the kiosk may open for filing (the Chromium policy allows the same).",
+    ),
+    Setting(
+        "ANEF_UPLOAD_DIR",
+        "",
+        str,
+        "Folder (on tmpfs) where the dossier is put for the browser's file picker; empty means "
+        "outbox in the instance folder.",
+    ),
+    Setting(
+        "UPLOAD_URL",
+        "",
+        str,
+        "HTTPS address of an organisation's server that receives dossiers; empty: no upload.",
+    ),
+    Setting("UPLOAD_TOKEN_FILE", "", str, "File holding the bearer token for UPLOAD_URL."),
+    Setting("UPLOAD_CA_FILE", "", str, "Certificate authorities trusted for UPLOAD_URL."),
+    Setting(
         "MAX_FORM_BYTES",
         64 * 1024,
         int,

@@ -113,3 +113,22 @@ class DocumentStatus(Base):
     document_id: Mapped[str] = mapped_column(String(48), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BuiltDossier(Base):
+    """The last dossier built for an applicant session (a ZIP of its files)."""
+
+    __tablename__ = "built_dossier"
+
+    applicant_id: Mapped[int] = mapped_column(
+        ForeignKey("applicant_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    archive: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The manifest (JSON): every file, its size and SHA-256.
+    manifest: Mapped[str] = mapped_column(Text)
+    #: Documents that could not fit under the size limit (JSON list of titles).
+    too_large: Mapped[str] = mapped_column(Text, default="[]")
+    #: SHA-256 of what it was built from (answers, pages, their order and
+    #: turns): when it no longer matches, the dossier is out of date.
+    source: Mapped[str] = mapped_column(String(64), default="")
+    built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

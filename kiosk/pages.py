@@ -96,6 +96,12 @@ def delete_page(db: Session, page: DocumentPage) -> None:
         sibling.position = position
 
 
+def erase_all(db: Session, applicant_id: int) -> None:
+    """Forget every page and document status of an applicant session."""
+    db.execute(delete(DocumentPage).where(DocumentPage.applicant_id == applicant_id))
+    db.execute(delete(DocumentStatus).where(DocumentStatus.applicant_id == applicant_id))
+
+
 def move_page(db: Session, page: DocumentPage, step: int) -> None:
     """Move a page one place earlier (step -1) or later (+1)."""
     pages = pages_of(db, page.applicant_id, page.document_id)

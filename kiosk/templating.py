@@ -9,65 +9,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, url_for
-from flask_babel import gettext as _
+from flask_babel import get_translations
 
-from forms.countries import COMMON_COUNTRIES, country_name, country_names
-from forms.schema import NO, YES, Field
+from forms.countries import COMMON_COUNTRIES, country_names
+from forms.display import Formatter, Translator
+from forms.schema import Field
 from forms.validate import date_bounds
 from kiosk.applicants import format_code
 from kiosk.i18n import current_language, offered_languages
 
 
+def formatter() -> Formatter:
+    """A formatter for the current language, with the request's catalog."""
+    return Formatter(Translator(current_language().code, get_translations()))
+
+
 def format_answer(field: Field, value: Any) -> str:
     """Show a stored answer in the current language."""
-    language = current_language()
-    if value is None or value == "":
-        return ""
-    if field.type == "date":
-        return format_date(dt.date.fromisoformat(value), "long", locale=language.code)
-    if field.type == "country":
-        return country_name(value, language.code)
-    if field.type == "single_choice":
-        label = field.choice_label(value)
-        return _(label) if label else str(value)
-    if field.type == "yes_no":
-        return _("Oui") if value == YES else _("Non") if value == NO else str(value)
-    if field.type == "address" and isinstance(value, dict):
-        lines = [
-            value.get("line1", ""),
-            value.get("line2", ""),
-            f"{value.get('postcode', '')} {value.get('city', '')}",
-        ]
-        return ", ".join(line.strip() for line in lines if line.strip())
-    if field.type == "phone":
-        return format_phone(str(value))
-    if field.type == "number":
-        return format_decimal(int(value), locale=language.code)
-    return str(value)
-
-
-def format_phone(value: str) -> str:
-    """Show a stored phone number the French way: 06 12 34 56 78."""
-    if value.startswith("+33") and len(value) == 12:
-        national = "0" + value[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return value
+    return formatter().answer(field, value)
 
 
 def format_day(day: dt.date) -> str:
     """Show a date in full in the current language."""
-    return format_date(day, "long", locale=current_language().code)
+    return formatter().day(day)
 
 
 def format_euros(amount: int) -> str:
     """Show a whole amount in euros the way the current language writes money."""
-    locale = Locale.parse(current_language().code)
-    pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
-    return format_currency(amount, "EUR", format=pattern, locale=locale, currency_digits=False)
+    return formatter().euros(amount)
 
 
 def month_names() -> list[tuple[int, str]]:

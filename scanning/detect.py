@@ -6,11 +6,18 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 1. candidate quadrilaterals come from straight edges (`scanning.lines`: a
    polarity-aware Hough transform, two lines of each family make a quad) and
    from closed edge contours, plus the previous frame's outline;
-2. each is scored on the evidence along its sides (`scanning.outline`);
-   among outlines about as well supported, the larger wins, since a page holds
+2. each is scored on the evidence along its sides (`scanning.outline`), on
+   whether its sides end at its corners, and on how close its real
+   proportions are to a document format (`scanning.aspect`);
+3. among outlines about as well supported, the larger wins, since a page holds
    rectangles of its own (photos, printed frames, bands), never the reverse;
-3. the chosen one is refined at full resolution by fitting a line to the edge
-   found across each side.
+4. the choice must hold print (`scanning.content`, judged at a fixed page
+   resolution) and, when the frame's border closes it, show a page cut by the
+   frame — sides that are edges up to the border, most of the page in view —
+   or the next best is taken;
+5. the chosen one is refined at full resolution by fitting a line to the edge
+   found across each side; a page cut by the frame is completed to its whole
+   outline from its known format (`scanning.complete`).
 
 `QuadTracker` smooths the outline over frames and counts how long it has
 been still, for auto-capture.
@@ -23,9 +30,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
-from scanning.edges import EdgeMaps, edge_maps, working_copy
+from scanning.complete import complete, placed_by_format
+from scanning.content import has_print
+from scanning.edges import EdgeMaps, edge_maps, sample, working_copy
 from scanning.lines import line_quads
-from scanning.outline import areas, order_many, plausible, refine, score_sides
+from scanning.outline import (
+    NEAR,
+    areas,
+    evidence,
+    on_border,
+    order_many,
+    plausible,
+    refine,
+    score_sides,
+)
 from scanning.types import Detection, Image, Quad
 
 #: Exponent of the preference for larger outlines: doubling the area is worth
@@ -37,12 +55,17 @@ NESTED_SCORE = 0.85
 NESTED_WEAKEST_SIDE = 0.85
 #: Below this score, an outline is not a document's.
 MIN_SCORE = 0.45
-#: A document's interior has at least this share of edge pixels, and this many
-#: small marks (letters, boxes) per 10 000 working-copy pixels.
-MIN_EDGE_SHARE = 0.05
-MIN_MARKS = 1.0
-#: How many of the best candidates are checked for print.
-CONTENT_CHECKED = 12
+#: How many of the best candidates are checked for print, one after the other.
+CONTENT_CHECKED = 6
+#: An outline closed by the frame's border is a page cut by the frame only if
+#: the sides running to the border are edges on at least half of their part
+#: nearest to it (from this share of their length on), a finger allowing.
+RUN_CHECKED = 0.6
+RUN_SUPPORT = 0.5
+#: A document being shown has at least this share of its area in the picture.
+MIN_IN_VIEW = 0.5
+#: How many of the best candidates get variants with a side placed by format.
+FORMAT_VARIANTS = 3
 #: Smallest page considered, as a share of the frame.
 MIN_AREA_FRACTION = 0.02
 
@@ -106,31 +129,118 @@ def _contains(outer: Quad, inner: Quad) -> bool:
     return bool(outer_area > 0 and geometry.iou(outer, inner) >= 0.97 * inner_area / outer_area)
 
 
-def printed_content(quad: Quad, maps: EdgeMaps) -> tuple[float, float]:
-    """How much print a quad's interior holds: edge share, and small marks per 10 000 px.
+def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether an outline reaching out of the picture shows a page cut by the frame.
 
-    A document carries print — letters, lines of a form, a photo — made of
-    many small separate marks. A sticky note, a phone or a patch of desk has
-    hardly any edges, and floor tiles have long grout lines but no marks.
+    A quad with a side along the frame's border, or a corner out of the
+    picture, claims a page that runs out of it. Such a page shows the sides
+    that leave the picture as edges right up to the border, and reaches the
+    border with its paper: along the border, inside the quad, the colour is
+    the paper's (inside the running sides near the far side, where the page
+    surely is), not the desk's (outside them). An outline closed by the border
+    around a stretch of desk fails one or the other.
     """
+    if not _edges_where_they_leave(quad, maps):
+        return False
+    border = on_border(quad[None], maps.width, maps.height)[0]
     centre = quad.mean(axis=0)
-    inner = centre + (quad - centre) * 0.85  # leave the outline itself out
-    mask = np.zeros(maps.edges.shape, np.uint8)
-    cv2.fillPoly(mask, [np.rint(inner).astype(np.int32)], 1)
-    area = max(int(np.count_nonzero(mask)), 1)
-    inside = np.where(mask > 0, maps.edges, 0).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=8)
-    extent = np.maximum(stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT])
-    marks = np.count_nonzero(
-        (extent < 0.15 * np.sqrt(area)) & (stats[1:count, cv2.CC_STAT_AREA] >= 3)
+    t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
+    for side in np.flatnonzero(border):
+        paper, desk = [], []
+        # The running sides, each from its far end to its corner on the border.
+        for other, start, end in (
+            ((side + 3) % 4, quad[(side + 3) % 4], quad[side]),
+            ((side + 1) % 4, quad[(side + 2) % 4], quad[(side + 1) % 4]),
+        ):
+            if border[other]:
+                continue
+            points = start + (end - start) * t
+            direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
+            inward = np.array([-direction[1], direction[0]])
+            inward *= np.sign(np.dot(centre - start, inward)) or 1.0
+            seen = evidence(points, np.broadcast_to(inward, points.shape), maps)
+            if seen.supported.sum() < RUN_SUPPORT * max(int(seen.visible.sum()), 1):
+                return False
+            # The page itself, and its desk, are surest near the far side.
+            far = start + (end - start) * np.linspace(0.05, 0.4, 8)[:, None]
+            paper.append(sample(maps.lab, far + inward * NEAR))
+            desk.append(sample(maps.lab, far - inward * NEAR))
+        if not paper:
+            continue
+        a, b = quad[side], quad[(side + 1) % 4]
+        strip = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
+        strip = strip + (centre - strip) / np.linalg.norm(centre - strip, axis=1)[:, None] * NEAR
+        along = np.median(sample(maps.lab, strip), axis=0)
+        to_paper = np.linalg.norm(along - np.median(np.concatenate(paper), axis=0))
+        to_desk = np.linalg.norm(along - np.median(np.concatenate(desk), axis=0))
+        if to_paper > to_desk:
+            return False
+    return True
+
+
+def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the sides that leave the picture (to a corner out of it) are edges there."""
+    for index in range(4):
+        a, b = quad[index], quad[(index + 1) % 4]
+        span = _visible_span(a, b, maps.width, maps.height)
+        if span is None or span == (0.0, 1.0):
+            continue
+        low, high = span
+        # The visible part's share nearest to where the side leaves the picture.
+        if high < 1.0:
+            t = np.linspace(low + RUN_CHECKED * (high - low), high, 16)
+        else:
+            t = np.linspace(low, high - RUN_CHECKED * (high - low), 16)
+        points = a + (b - a) * t[:, None]
+        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+        normal = np.broadcast_to(np.array([-direction[1], direction[0]]), points.shape)
+        seen = evidence(points, normal, maps)
+        if seen.supported.sum() < RUN_SUPPORT * max(int(seen.visible.sum()), 1):
+            return False
+    return True
+
+
+def _visible_span(a: Quad, b: Quad, width: int, height: int) -> tuple[float, float] | None:
+    """The part [t0, t1] of segment a + t·(b − a), 0 ≤ t ≤ 1, inside the picture (Liang–Barsky)."""
+    low, high = 0.0, 1.0
+    delta = b - a
+    for p, q in (
+        (-delta[0], a[0]),
+        (delta[0], width - 1.0 - a[0]),
+        (-delta[1], a[1]),
+        (delta[1], height - 1.0 - a[1]),
+    ):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+    return (float(low), float(high)) if high - low > 1e-6 else None
+
+
+def mostly_in_view(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the page an outline shows is at least half in the picture.
+
+    A document held up to the camera is mostly in view; a sheet lying at the
+    desk's edge, mostly out of the picture, is not the one being shown. Only
+    outlines closed by the frame's border can be completed to tell.
+    """
+    whole = complete(quad, maps.width, maps.height)
+    if whole is None:
+        return True
+    frame = np.array(
+        [[0, 0], [maps.width - 1, 0], [maps.width - 1, maps.height - 1], [0, maps.height - 1]],
+        dtype=np.float64,
     )
-    return float(np.count_nonzero(inside) / area), float(marks / area * 10_000)
-
-
-def has_print(quad: Quad, maps: EdgeMaps) -> bool:
-    """Tell whether a quad's interior looks printed (see `printed_content`)."""
-    edges, marks = printed_content(quad, maps)
-    return edges >= MIN_EDGE_SHARE and marks >= MIN_MARKS
+    overlap = geometry.iou(whole, frame)
+    area, frame_area = geometry.polygon_area(whole), geometry.polygon_area(frame)
+    # IoU = I / (A + F - I), so I = IoU · (A + F) / (1 + IoU).
+    inside = overlap * (area + frame_area) / (1.0 + overlap)
+    return inside >= MIN_IN_VIEW * area
 
 
 def to_frame(
@@ -174,20 +284,44 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     quads = np.concatenate(found)
     if not len(quads):
         return Detection(None, 0.0, width, height, 0)
-    scores, weakest = score_sides(quads, maps)
-    # Only outlines around printed matter can be documents.
-    for i in np.argsort(-scores)[:CONTENT_CHECKED]:
-        if scores[i] >= min_score and not has_print(quads[i], maps):
-            scores[i] = 0.0
-    if scores.max() < min_score:
-        return Detection(None, float(scores.max()), width, height, len(quads))
-    index = choose(quads, scores, weakest, min_score)
-    full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
+    scores, weakest, evidence_only = score_sides(quads, maps)
+    # The best few again, each side in turn placed by the formats' proportions.
+    best_few = np.argsort(-scores)[:FORMAT_VARIANTS]
+    more = np.concatenate([placed_by_format(quads[i], maps.width, maps.height) for i in best_few])
+    more = order_many(more) if len(more) else more
+    more = more[plausible(more, maps.width, maps.height, min_area)] if len(more) else more
+    if len(more):
+        quads = np.concatenate([quads, more])
+        more_scores, more_weakest, more_evidence = score_sides(more, maps)
+        scores = np.concatenate([scores, more_scores])
+        weakest = np.concatenate([weakest, more_weakest])
+        evidence_only = np.concatenate([evidence_only, more_evidence])
+    # Outlines with too little evidence of a page are out; the others are
+    # ranked with every cue. Only outlines around printed matter can be
+    # documents: the choice is checked, and made again without it when it
+    # holds no print.
+    best = float(evidence_only.max())
+    scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
+    checked = 0
+    while True:
+        if not scores.any() or checked == CONTENT_CHECKED:
+            return Detection(None, best, width, height, len(quads))
+        index = choose(quads, scores, weakest, 0.0)
+        full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
+        if runs_out(quads[index], maps) and mostly_in_view(quads[index], maps):
+            checked += 1
+            if has_print(image, full):
+                break
+        scores[index] = 0.0
     # Two passes: a wide search corrects the working copy's coarse corners,
     # a narrow one settles on the exact edge.
     refined = refine(image, full, radius=max(6.0, 3.0 / scale))
     refined = refine(image, refined, radius=4.0)
-    return Detection(refined, float(scores[index]), width, height, len(quads))
+    # A page cut by the frame is reported whole, as its format says it is.
+    whole = complete(refined, width, height)
+    if whole is not None:
+        refined = whole
+    return Detection(refined, float(evidence_only[index]), width, height, len(quads))
 
 
 class QuadTracker:

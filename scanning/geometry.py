@@ -18,7 +18,6 @@ FORMATS: dict[str, tuple[float, float]] = {
     "A4": (210.0, 297.0),
     "ID-3": (88.0, 125.0),  # passport data page (ICAO 9303 TD3)
     "ID-1": (53.98, 85.6),  # identity and residence cards
-    "letter": (215.9, 279.4),
 }
 
 

@@ -3,9 +3,12 @@
 A page's side is seen as: a strong gradient across it at most points, with
 the same sign all along (the page is lighter — or darker — than the desk), and
 a colour difference between just inside and both just and further outside (a
-dark band printed across a form has the same paper again beyond it). Sides
-outside the frame cannot be judged; the weakest judged side weighs in, so one
-good edge cannot carry a quad.
+dark band printed across a form has the same paper again beyond it). It ends
+at the page's corners: a line that runs on past them is a shadow, a seam or
+another sheet (`continuation`). Sides outside the frame cannot be judged; the
+weakest judged side weighs in, so one good edge cannot carry a quad. Last,
+the quad's real proportions are compared with the document formats
+(`scanning.aspect`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
-from scanning.edges import EDGE_STEP, SCHARR_GAIN, EdgeMaps, sample
+from scanning.aspect import format_match
+from scanning.edges import EDGE_STEP, SCHARR_GAIN, EdgeMaps
 from scanning.types import Image, Quad
 
 #: The score given to a side that lies outside the picture.
@@ -30,8 +34,13 @@ FAR_OUTSIDE = 12.0
 #: A side supported on only part of its length is probably a page side
 #: extended past the page: the share counts more than linearly.
 SUPPORT_POWER = 2.0
+#: A page's side ends at its corners: past them lies desk. An edge that runs
+#: on past the corners is a longer line — a shadow, a desk's seam, another
+#: sheet — and only partly a page's side. Read from this share of the side's
+#: length past each corner (clear of a card's rounded corner) to this one.
+EXTENSION = (0.03, 0.15)
+CONTINUED_PENALTY = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-_RATIOS = np.array([long / short for short, long in geometry.FORMATS.values()])
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,8 @@ def evidence(
         & (points[..., 1] <= maps.height - 3)
     )
     probes = points[..., None, :] + normal[..., None, :] * across_offsets[:, None]
-    gx, gy = sample(maps.gx, probes), sample(maps.gy, probes)
+    pixel = _pixel(probes, maps.width, maps.height)
+    gx, gy = maps.gx.ravel()[pixel], maps.gy.ravel()[pixel]
     across = gx * normal[..., None, 0] + gy * normal[..., None, 1]
     along = np.abs(gx * normal[..., None, 1] - gy * normal[..., None, 0])
     best = np.argmax(np.abs(across), axis=-1)[..., None]
@@ -68,13 +78,13 @@ def evidence(
     supported = (
         (np.abs(strength) > SCHARR_GAIN * EDGE_STEP) & (np.abs(strength) > sideways) & visible
     )
-    plus = sample(maps.lab, points + normal * NEAR)
-    minus = sample(maps.lab, points - normal * NEAR)
-    plus_far = sample(maps.lab, points + normal * FAR_OUTSIDE)
-    minus_far = sample(maps.lab, points - normal * FAR_OUTSIDE)
-    near = np.linalg.norm(plus - minus, axis=-1)
-    contrast_plus = np.minimum(near, np.linalg.norm(plus - minus_far, axis=-1))
-    contrast_minus = np.minimum(near, np.linalg.norm(minus - plus_far, axis=-1))
+    offsets = np.array([NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE])
+    around = points[..., None, :] + normal[..., None, :] * offsets[:, None]
+    colours = maps.lab.reshape(-1, 3)[_pixel(around, maps.width, maps.height)]
+    plus, minus, plus_far, minus_far = (colours[..., k, :] for k in range(4))
+    near = _distance(plus, minus)
+    contrast_plus = np.minimum(near, _distance(plus, minus_far))
+    contrast_minus = np.minimum(near, _distance(minus, plus_far))
     return Evidence(
         visible,
         supported,
@@ -82,6 +92,19 @@ def evidence(
         np.asarray(contrast_plus, dtype=np.float32),
         np.asarray(contrast_minus, dtype=np.float32),
     )
+
+
+def _distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Euclidean distance between colours along the last axis."""
+    d = a - b
+    return np.asarray(np.sqrt(np.einsum("...k,...k->...", d, d)), dtype=np.float32)
+
+
+def _pixel(points: NDArray[np.float64], width: int, height: int) -> NDArray[np.intp]:
+    """Index into a flattened map of the pixel nearest each point (clamped to the map)."""
+    x = np.clip(np.rint(points[..., 0]), 0, width - 1).astype(np.intp)
+    y = np.clip(np.rint(points[..., 1]), 0, height - 1).astype(np.intp)
+    return np.asarray(y * width + x, dtype=np.intp)
 
 
 def _flips(signs: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -104,18 +127,24 @@ def side_scores(
     flips: NDArray[np.float64],
     contrast: NDArray[np.float64],
     samples: float | NDArray[np.float64],
+    continued: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Score sides from counts along them; return scores and which could be judged.
 
     Arguments are sums over each side's points: how many are visible, how
-    many support an edge, how often the polarity flips, the sum of contrasts.
+    many support an edge, how often the polarity flips, the sum of contrasts;
+    `continued` is the share of the side's extensions past its corners that
+    is edge too (`continuation`).
     """
     judged = visible >= 0.25 * samples
     safe = np.maximum(visible, 1.0)
     support = supported / safe
     consistency = np.clip(1.0 - flips / np.maximum(supported - 1.0, 1.0), 0.0, 1.0)
     colour = np.minimum(contrast / safe / 20.0, 1.0)
-    return support**SUPPORT_POWER * (0.5 + 0.5 * consistency) * (0.4 + 0.6 * colour), judged
+    score = support**SUPPORT_POWER * (0.5 + 0.5 * consistency) * (0.4 + 0.6 * colour)
+    if continued is not None:
+        score = score * (1.0 - CONTINUED_PENALTY * np.nan_to_num(continued))
+    return score, judged
 
 
 def combine(sides: NDArray[np.float64], judged: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -137,23 +166,29 @@ def areas(quads: NDArray[np.float64]) -> NDArray[np.float64]:
     )
 
 
-def format_prior(quads: NDArray[np.float64]) -> NDArray[np.float64]:
-    """How close each quad's proportions are to a known document format, in [0, 1]."""
-    sides = np.linalg.norm(np.roll(quads, -1, axis=1) - quads, axis=2)
-    width = np.maximum(sides[:, 0], sides[:, 2])
-    height = np.maximum(sides[:, 1], sides[:, 3])
-    ratio = np.maximum(width, height) / np.maximum(np.minimum(width, height), 1e-6)
-    error = np.min(np.abs(ratio[:, None] - _RATIOS[None, :]) / _RATIOS[None, :], axis=1)
-    return np.asarray(np.exp(-((error / 0.12) ** 2)), dtype=np.float64)
-
-
 def finish(
     edge: NDArray[np.float64], quads: NDArray[np.float64], maps: EdgeMaps
 ) -> NDArray[np.float64]:
     """Final score: evidence, discounted for tiny quads, nudged by the format prior."""
     fraction = areas(quads) / (maps.width * maps.height)
     size = np.minimum(1.0, fraction / 0.15) ** 0.5
-    return np.asarray(edge * size * (0.8 + 0.2 * format_prior(quads)), dtype=np.float64)
+    # A quad closed by the frame's border is only the part of a page in view:
+    # its proportions say nothing of the page's, and count as a fair match.
+    match = np.where(
+        on_border(quads, maps.width, maps.height).any(axis=1),
+        UNSEEN_SIDE,
+        format_match(quads, maps.width, maps.height),
+    )
+    return np.asarray(edge * size * (0.8 + 0.2 * match), dtype=np.float64)
+
+
+def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.bool_]:
+    """Which sides (N, 4) of the quads run along the picture's border."""
+    following = np.roll(quads, -1, axis=1)
+    both = np.stack([quads, following], axis=-1)  # (N, 4, 2 coordinates, 2 ends)
+    low = np.all(both < 0.5, axis=-1)
+    high = np.all(both > np.array([width - 1.5, height - 1.5])[None, None, :, None], axis=-1)
+    return np.asarray(np.any(low | high, axis=-1), dtype=np.bool_)
 
 
 def order_many(quads: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -197,17 +232,33 @@ def plausible(
     )
 
 
-def score_quads(
-    quads: NDArray[np.float64], maps: EdgeMaps, samples: int = SAMPLES_PER_SIDE
+def continuation(
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+    normal: NDArray[np.float64],
+    maps: EdgeMaps,
 ) -> NDArray[np.float64]:
-    """Score in [0, 1] how well each ordered quad (N, 4, 2) follows a page outline."""
-    return score_sides(quads, maps, samples)[0]
+    """Share of edge on the extensions of sides (…, 2) past both their corners."""
+    low, high = EXTENSION
+    t = np.concatenate([-np.linspace(low, high, 6), 1.0 + np.linspace(low, high, 6)])
+    points = start[..., None, :] + (end - start)[..., None, :] * t[:, None]
+    normals = np.broadcast_to(normal[..., None, :], points.shape)
+    seen = evidence(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
+    visible = seen.visible.sum(axis=-1)
+    share = seen.supported.sum(axis=-1) / np.maximum(visible, 1)
+    # Past the picture's border nothing can be told.
+    return np.asarray(np.where(visible >= 3, share, np.nan), dtype=np.float64)
 
 
 def score_sides(
     quads: NDArray[np.float64], maps: EdgeMaps, samples: int = SAMPLES_PER_SIDE
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Scores of the quads, and of their weakest judged side."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Scores of the quads, of their weakest judged side, and their scores as page evidence.
+
+    The first score ranks candidates with every cue; the last leaves out
+    whether sides run on past their corners (`continuation`), which tells
+    apart outlines along the same edges but not whether a page is there.
+    """
     start, end = quads, np.roll(quads, -1, axis=1)
     t = np.linspace(0.04, 0.96, samples)
     points = start[:, :, None, :] + (end - start)[:, :, None, :] * t[None, None, :, None]
@@ -217,15 +268,27 @@ def score_sides(
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True) + 1e-12
     normals = np.broadcast_to(normal[:, :, None, :], points.shape)
     seen = evidence(points, normals, maps)
-    sides, judged = side_scores(
+    counts = (
         seen.visible.sum(axis=2).astype(np.float64),
         seen.supported.sum(axis=2).astype(np.float64),
         seen.flips.sum(axis=2),
         (seen.contrast_plus * seen.visible).sum(axis=2).astype(np.float64),
         float(samples),
     )
+    plain, judged = side_scores(*counts)
+    continued = continuation(start, end, normal, maps)
+    sides, _ = side_scores(*counts, continued)
     weakest = np.where(judged, sides, np.inf).min(axis=1)
-    return finish(combine(sides, judged), quads, maps), np.where(np.isinf(weakest), 0.0, weakest)
+    # An object's outline ends somewhere: when every side runs on past its
+    # corners, the outline is a cell of a grid (tiles, a keyboard), no page.
+    known = judged & np.isfinite(continued)
+    grid = np.where(known, continued, np.inf).min(axis=1)
+    grid = np.where(known.sum(axis=1) >= 2, grid, 0.0)
+    return (
+        finish(combine(sides, judged), quads, maps),
+        np.where(np.isinf(weakest), 0.0, weakest),
+        finish(combine(plain, judged), quads, maps) * (1.0 - CONTINUED_PENALTY * grid),
+    )
 
 
 def refine(image: Image, quad: Quad, radius: float) -> Quad:
@@ -292,61 +355,3 @@ def refine(image: Image, quad: Quad, radius: float) -> Quad:
     if refined is None or not geometry.is_convex(refined) or geometry.iou(refined, quad) < 0.9:
         return quad
     return geometry.order_clockwise(refined)
-
-
-def _moved_sides(
-    quad: Quad, offsets: NDArray[np.float64], turns: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Every variant of a quad with one side shifted along its normal and turned slightly."""
-    variants = []
-    for side in range(4):
-        start, end = quad[side], quad[(side + 1) % 4]
-        middle = (start + end) / 2
-        direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
-        normal = np.array([-direction[1], direction[0]])  # into the quad
-        before = geometry.line_through(quad[side - 1], quad[side])
-        after = geometry.line_through(quad[(side + 1) % 4], quad[(side + 2) % 4])
-        for turn in turns:
-            c, s = np.cos(turn), np.sin(turn)
-            turned = np.array(
-                [c * direction[0] - s * direction[1], s * direction[0] + c * direction[1]]
-            )
-            for offset in offsets:
-                centre = middle + normal * offset
-                moved = geometry.line_through(centre, centre + turned)
-                a = geometry.intersect(before, moved)
-                b = geometry.intersect(moved, after)
-                if a is None or b is None:
-                    continue
-                variant = quad.copy()
-                variant[side], variant[(side + 1) % 4] = a, b
-                variants.append(variant)
-    return np.array(variants) if variants else np.zeros((0, 4, 2))
-
-
-def polish(quad: Quad, maps: EdgeMaps, rounds: int = 3) -> tuple[Quad, float]:
-    """Move one side at a time to where the evidence is best (a local search).
-
-    A candidate often has three sides right and the fourth on a printed band,
-    a fold or another sheet; shifting and slightly turning each side in turn,
-    keeping the best quad each round, walks it onto the page's real edge.
-    """
-    best = np.asarray(quad, dtype=np.float64)
-    best_score = float(score_quads(best[None], maps, samples=12)[0])
-    extent = max(maps.width, maps.height)
-    offsets = np.linspace(-0.12, 0.12, 13) * extent
-    turns = np.radians(np.array([-3.0, 0.0, 3.0]))
-    for _ in range(rounds):
-        variants = _moved_sides(best, offsets, turns)
-        if not len(variants):
-            break
-        variants = order_many(variants)
-        variants = variants[plausible(variants, maps.width, maps.height, 0.0)]
-        if not len(variants):
-            break
-        scores = score_quads(variants, maps, samples=12)
-        index = int(np.argmax(scores))
-        if scores[index] <= best_score + 1e-3:
-            break
-        best, best_score = variants[index], float(scores[index])
-    return best, best_score

@@ -12,12 +12,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanning import geometry
+from scanning import aspect, geometry
 from scanning.types import FlatPage, Image, Quad
 
 MM_PER_INCH = 25.4
-#: How far the measured proportions may be from the expected document's format.
-EXPECTED_TOLERANCE = 0.25
+#: How far the measured proportions may be from a format to snap to it...
+SNAP_TOLERANCE = 0.06
+#: ...and from the format of the document the kiosk asked for. The true ratio
+#: is measured to 2 % (median), 7 % (90th percentile) on the capture corpus;
+#: A4 and an ID-1 card are 11-12 % apart, so a card is never stretched to A4
+#: nor a page squeezed into a card.
+EXPECTED_TOLERANCE = 0.09
 #: Documents whose proportions match no known format are assumed this long, to state a DPI.
 DEFAULT_LONG_MM = 297.0
 
@@ -28,39 +33,38 @@ def target_size(
     """Width and height of the flattened page, and the format it snapped to.
 
     The side lengths give the size in pixels. Under strong perspective their
-    ratio is off, so when the frame size is known the real proportions are
-    also estimated from the camera geometry (`geometry.true_aspect`, which
-    assumes the lens centre at the picture's centre). When the kiosk knows
-    which document it asked for, a loose match with its format is enough.
+    ratio is off by up to a fifth, so when the frame size is known the real
+    proportions are measured from the camera geometry (`aspect.true_ratios`)
+    and tried first. The format of the document the kiosk asked for is tried
+    before any other, with a looser tolerance: an A4 page measured a little
+    long must not become an identity card.
     """
     width, height = geometry.page_size(quad)
     estimates = [(width, height)]
     if frame_size is not None:
-        ratio = geometry.true_aspect(quad, *frame_size)
-        if ratio is not None and 0.2 < ratio < 5:
-            # Keep the longer measured side, set the other from the true ratio.
-            if ratio >= width / height:
-                estimates.insert(0, (width, width / ratio))
-            else:
-                estimates.insert(0, (height * ratio, height))
-    name = None
-    for tolerance in (0.06, EXPECTED_TOLERANCE if expected else 0.06):
+        ratio = float(aspect.true_ratios(quad[None].astype(np.float64), *frame_size)[0])
+        if 1.0 <= ratio < 5:
+            # Keep the longer measured side, set the other from the true ratio;
+            # the measured sides' own ratio is perspective's, not the page's.
+            long_px = max(width, height)
+            estimates = [
+                (long_px, long_px / ratio) if width >= height else (long_px / ratio, long_px)
+            ]
+    tries: list[tuple[str | None, float]] = []
+    if expected in geometry.FORMATS:
+        tries.append((expected, EXPECTED_TOLERANCE))
+    tries.append((None, SNAP_TOLERANCE))
+    for wanted, tolerance in tries:
         for estimate in estimates:
             name = geometry.snap_format(*estimate, tolerance=tolerance, expected=expected)
-            if name is not None and (tolerance == 0.06 or name == expected):
-                width, height = estimate
-                break
-            name = None
-        if name is not None:
-            break
-    if name is not None:
-        short_mm, long_mm = geometry.FORMATS[name]
-        long_px = max(width, height)
-        short_px = long_px * short_mm / long_mm
-        width, height = (short_px, long_px) if height >= width else (long_px, short_px)
-    else:
-        width, height = estimates[0]
-    return max(1, round(width)), max(1, round(height)), name
+            if name is not None and wanted in (None, name):
+                short_mm, long_mm = geometry.FORMATS[name]
+                long_px = max(estimate)
+                short_px = long_px * short_mm / long_mm
+                portrait = estimate[1] >= estimate[0]
+                size = (short_px, long_px) if portrait else (long_px, short_px)
+                return max(1, round(size[0])), max(1, round(size[1])), name
+    return max(1, round(width)), max(1, round(height)), None
 
 
 def effective_dpi(long_side_px: float, page_format: str | None) -> float:

@@ -161,9 +161,16 @@ class ReplaySource:
     live = True
 
     def __init__(
-        self, path: Path, preview_size: tuple[int, int] | None = (1280, 720), fps: float = 0
+        self,
+        path: Path,
+        preview_size: tuple[int, int] | None = (1280, 720),
+        fps: float = 0,
+        repeat: int = 1,
+        loop: bool = True,
     ) -> None:
         self.path = Path(path)
+        self.repeat = max(1, repeat)
+        self.loop = loop
         self.name = f"replay:{self.path}"
         self.preview_size = preview_size
         self.fps = fps
@@ -201,7 +208,10 @@ class ReplaySource:
             return np.asarray(image, dtype=np.uint8)
         if not self._files:
             raise CameraUnavailable("replay source is not open")
-        path = self._files[self._index % len(self._files)]
+        position = self._index // self.repeat
+        if not self.loop:
+            position = min(position, len(self._files) - 1)  # hold the last frame
+        path = self._files[position % len(self._files)]
         self._index += 1
         try:
             return read_image(path)
@@ -218,6 +228,13 @@ class ReplaySource:
             self._last = time.monotonic()
             self._current = self._next()
             return Frame(_resize_to_fit(self._current, self.preview_size), self._last, self.name)
+
+    def rewind(self) -> None:
+        """Start the replay again from its first frame (a new page is coming)."""
+        with self._lock:
+            self._index = 0
+            if self._video is not None:
+                self._video.set(cv2.CAP_PROP_POS_FRAMES, 0)
 
     def still(self) -> Frame:
         """Return the last frame shown, at its full resolution."""
@@ -298,7 +315,9 @@ def open_source(
     if kind == "replay":
         return ReplaySource(Path(argument), preview_size, replay_fps)
     if kind == "demo":
-        return ReplaySource(DEMO_FRAMES, preview_size, replay_fps)
+        # The demo plays once per page asked for — an empty desk, a page slid
+        # in, then held still — and starts again for the next page.
+        return ReplaySource(DEMO_FRAMES, preview_size, replay_fps, loop=False)
     if kind == "sane":
         return SaneScanner(argument or None)
     raise ValueError(f"unknown frame source {spec!r} (v4l2:, replay:, sane, demo)")

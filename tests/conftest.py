@@ -21,7 +21,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def app(tmp_path: Path) -> Iterator[Flask]:
     """A kiosk app with its own instance folder and a migrated SQLite database."""
     app = create_app(
-        {"TESTING": True, "CAMERA_REPLAY_FPS": 0.0}, instance_path=tmp_path / "instance"
+        {"TESTING": True, "CAMERA_REPLAY_FPS": 30.0}, instance_path=tmp_path / "instance"
     )
     db.upgrade(db.get_engine(app))
     yield app

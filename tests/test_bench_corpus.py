@@ -16,19 +16,10 @@ from bench.capture_corpus import generate, render_scene
 from bench.capture_documents import render_document
 from bench.capture_metrics import f1, percentile, polygon_iou
 from bench.classic import classic_detect
+from tests.samples import PLAIN_SCENE
 
 RES = (1280, 720)
-PLAIN: dict[str, Any] = {
-    "background": "dark",
-    "blur": "sharp",
-    "glare": False,
-    "partial": False,
-    "dark": False,
-    "small": False,
-    "distractors": 0,
-    "finger": False,
-    "shadow": False,
-}
+PLAIN: dict[str, Any] = {"background": "dark", **PLAIN_SCENE}
 
 
 def _grey(frame: np.ndarray) -> np.ndarray:

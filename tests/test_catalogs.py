@@ -17,7 +17,14 @@ ROOT = Path(__file__).parent.parent
 TRANSLATIONS = ROOT / "translations"
 CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "NP_": (1, 2),
+    "_l": None,
+}
 
 
 def placeholders(text: str) -> list[str]:

@@ -32,7 +32,7 @@ def ready(kiosk: Kiosk) -> Kiosk:
     return kiosk
 
 
-def wait_until_ready(kiosk: Kiosk, frames: int = 40) -> dict[str, str]:
+def wait_until_ready(kiosk: Kiosk, frames: int = 80) -> dict[str, str]:
     after = "0"
     for _ in range(frames):
         response = kiosk.client.get(f"/scan/live.jpg?after={after}")

@@ -19,17 +19,9 @@ from bench.capture_corpus import render_scene
 from scanning import detect, encode, enhance, geometry, pipeline, quality, rectify
 from scanning.sources import DEMO_FRAMES, ReplaySource
 from scanning.types import Frame, Mode, Problem, QualitySettings
+from tests.samples import PLAIN_SCENE
 
-PLAIN = {
-    "blur": "sharp",
-    "glare": False,
-    "partial": False,
-    "dark": False,
-    "small": False,
-    "distractors": 0,
-    "finger": False,
-    "shadow": False,
-}
+PLAIN = PLAIN_SCENE
 
 
 def scene(seed: int, **overrides: object) -> tuple[np.ndarray, dict]:
@@ -63,6 +55,26 @@ def test_an_empty_desk_has_no_document() -> None:
     assert found.quad is None
 
 
+def camera_view(
+    tilt_deg: float, roll_deg: float, distance_mm: float, shift: tuple[float, float]
+) -> np.ndarray:
+    """Where a webcam (65° across, 1920×1080) sees the corners of an A4 page.
+
+    The page is turned by `roll_deg` on the desk, tilted `tilt_deg` away from
+    the camera, `distance_mm` in front of it and shifted by `shift` (mm).
+    """
+    half_w, half_h = 105.0, 148.5
+    page = np.array(
+        [[-half_w, -half_h, 0], [half_w, -half_h, 0], [half_w, half_h, 0], [-half_w, half_h, 0]]
+    )
+    roll, tilt = np.radians(roll_deg), np.radians(tilt_deg)
+    turn = np.array([[np.cos(roll), -np.sin(roll), 0], [np.sin(roll), np.cos(roll), 0], [0, 0, 1]])
+    lean = np.array([[1, 0, 0], [0, np.cos(tilt), -np.sin(tilt)], [0, np.sin(tilt), np.cos(tilt)]])
+    points = page @ turn.T @ lean.T + np.array([shift[0], shift[1], distance_mm])
+    focal = 1920 / (2 * np.tan(np.radians(65) / 2))
+    return np.float32(points[:, :2] / points[:, 2:] * focal + np.array([960, 540]))
+
+
 def test_refinement_reaches_sub_pixel_accuracy() -> None:
     page = np.full((1169, 827, 3), 240, np.uint8)
     for row in range(40):
@@ -76,7 +88,7 @@ def test_refinement_reaches_sub_pixel_accuracy() -> None:
             2,
         )
     desk = np.full((1080, 1920, 3), (40, 60, 90), np.uint8)
-    corners = np.float32([[700, 120], [1300, 160], [1350, 980], [640, 950]])
+    corners = camera_view(tilt_deg=25, roll_deg=8, distance_mm=520, shift=(20, 30))
     source = np.float32([[0, 0], [826, 0], [826, 1168], [0, 1168]])
     matrix = cv2.getPerspectiveTransform(source, corners)
     warped = cv2.warpPerspective(page, matrix, (1920, 1080))
@@ -226,3 +238,13 @@ def test_command_line(tmp_path: Path) -> None:
         check=True,
     )
     assert "A4" in result.stdout and out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("tilt", "roll"), [(20, 0), (20, 90), (35, 45), (40, 90)])
+def test_the_format_comes_from_the_real_proportions(tilt: float, roll: float) -> None:
+    # Seen at these angles, an A4 page's sides measure from 1.06 to 2.0 to one.
+    corners = camera_view(tilt, roll, 600, (0, 0)).astype(np.float64)
+    for expected in (None, "A4", "ID-1", "ID-3"):
+        width, height, name = rectify.target_size(corners, (1920, 1080), expected)
+        assert name == ("ID-3" if expected == "ID-3" else "A4")
+        assert max(width, height) / min(width, height) == pytest.approx(297 / 210, rel=0.01)

@@ -165,8 +165,8 @@ STUDENT_ANSWERS = [
 ]
 
 
-def complete_student_renewal(kiosk: Kiosk, expiry: dt.date) -> object:
-    kiosk.start()
+def complete_student_renewal(kiosk: Kiosk, expiry: dt.date, language: str = "fr") -> object:
+    kiosk.start(language)
     kiosk.choose(STUDENT)
     response = answer_date(kiosk, "titre_expiration", "date_expiration_titre", expiry)
     for page_id, data in STUDENT_ANSWERS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,32 +16,12 @@ from kiosk.db import session_scope
 from kiosk.models import ApplicantSession
 from tests.browser.conftest import LiveKiosk
 from tests.browser.screen import Screen
+from tests.samples import student_answers
 
 pytestmark = pytest.mark.browser
 
 AXE = Axe()
-COMPLETE_ANSWERS: dict[str, Any] = {
-    "date_expiration_titre": (dt.date.today() + dt.timedelta(days=90)).isoformat(),
-    "numero_etranger": "0123456789",
-    "nom": "Benali",
-    "prenoms": "Yasmine",
-    "sexe": "f",
-    "date_naissance": "2001-05-04",
-    "pays_naissance": "MA",
-    "ville_naissance": "Fès",
-    "nationalite": "MA",
-    "situation_familiale": "celibataire",
-    "adresse": {"line1": "12 rue des Lilas", "line2": "", "postcode": "69007", "city": "Lyon"},
-    "hebergement": "foyer",
-    "telephone": "+33612345678",
-    "email": "yasmine@example.fr",
-    "niveau_etudes": "master",
-    "etablissement": "Lyon 2",
-    "redoublement": "no",
-    "ressources_mensuelles": 800,
-    "origine_ressources": "bourse",
-    "ephoto_disponible": "no",
-}
+COMPLETE_ANSWERS = student_answers((dt.date.today() + dt.timedelta(days=90)).isoformat())
 #: One question page per kind of field (and pages with several fields).
 QUESTION_PAGES = (
     "titre_expiration",  # date
@@ -103,7 +84,9 @@ def give_answers(live: LiveKiosk, answers: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_every_screen_passes_axe(live: LiveKiosk, page: Page, language: str) -> None:
+def test_every_screen_passes_axe(
+    live: LiveKiosk, page: Page, language: str, tmp_path: Path
+) -> None:
     screen = Screen(page, live.url)
     problems: list[str] = []
 
@@ -167,6 +150,19 @@ def test_every_screen_passes_axe(live: LiveKiosk, page: Page, language: str) -> 
     scan("page review")
     screen.tap_and_wait("#page-ok")
     scan("pages of a document")
+    screen.open("/dossier")
+    scan("dossier before it is built")
+    screen.tap_and_wait("#build-dossier")
+    scan("dossier built")
+    screen.open("/dossier/usb")
+    scan("no USB key")
+    key = tmp_path / "KEY"
+    key.mkdir()
+    live.app.config["EXTRA_MEDIA_FOLDERS"] = [str(key)]
+    screen.open("/dossier/usb")
+    scan("USB keys")
+    screen.tap_and_wait(".choice-button")
+    scan("copied to the USB key")
     screen.open("/done")
     screen.open("/finish")
     scan("finish")

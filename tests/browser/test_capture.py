@@ -16,31 +16,11 @@ from kiosk.models import ApplicantSession, DocumentPage
 from scanning.sources import DEMO_FRAMES
 from tests.browser.conftest import LiveKiosk, make_live
 from tests.browser.screen import Screen
+from tests.samples import student_answers
 
 pytestmark = pytest.mark.browser
 
-ANSWERS = {
-    "date_expiration_titre": (dt.date.today() + dt.timedelta(days=90)).isoformat(),
-    "numero_etranger": "0123456789",
-    "nom": "Benali",
-    "prenoms": "Yasmine",
-    "sexe": "f",
-    "date_naissance": "2001-05-04",
-    "pays_naissance": "MA",
-    "ville_naissance": "Fès",
-    "nationalite": "MA",
-    "situation_familiale": "celibataire",
-    "adresse": {"line1": "12 rue des Lilas", "line2": "", "postcode": "69007", "city": "Lyon"},
-    "hebergement": "foyer",
-    "telephone": "+33612345678",
-    "email": "yasmine@example.fr",
-    "niveau_etudes": "master",
-    "etablissement": "Lyon 2",
-    "redoublement": "no",
-    "ressources_mensuelles": 800,
-    "origine_ressources": "bourse",
-    "ephoto_disponible": "no",
-}
+ANSWERS = student_answers((dt.date.today() + dt.timedelta(days=90)).isoformat())
 
 
 def ready_to_scan(screen: Screen, live: LiveKiosk) -> None:

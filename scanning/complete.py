@@ -1,0 +1,164 @@
+"""Complete a page cut by the frame, from its visible sides and its known format.
+
+When a page runs out of the picture across one side, the detector sees three
+of its sides — the two that run to the frame's border and the one opposite
+the cut — and the frame's border closes the rest. The page's real outline is
+larger: its fourth side lies beyond the border. Pages come in a few formats
+(A4 and the passport page about 1.41, the identity card 1.586), so the length
+of the running sides is a known multiple of the full side's: the fourth side
+is placed there, with the perspective the running sides show (they converge
+towards their vanishing point, and equal lengths on the page shrink as they
+approach it).
+
+Which format, and whether the full side is the short or the long one, is not
+seen. The smallest completion that reaches past the frame is taken: it claims
+the least unseen page, and an applicant holds most of the page in view. The
+result is an estimate, and the page is reported as not fully visible.
+
+The same placing helps with whole pages (`placed_by_format`): when one side
+of a page is too faint to be among the candidate lines, the side a format
+puts opposite the other three is tried in its stead.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scanning import geometry
+from scanning.types import Quad
+
+#: Formats a cut page may be completed to: those the kiosk is asked to scan
+#: (US letter is not in use where it runs).
+COMPLETION_FORMATS = ("A4", "ID-3", "ID-1")
+#: Proportions closer than this (relative) are one hypothesis.
+SAME_RATIO = 0.02
+#: A side counts as lying on the frame's border within this many pixels.
+BORDER_TOLERANCE = 1.5
+
+
+@functools.cache
+def _ratios(formats: tuple[str, ...]) -> NDArray[np.float64]:
+    """Length of the running sides in units of the full side, for every hypothesis."""
+    longs = [geometry.FORMATS[name][1] / geometry.FORMATS[name][0] for name in formats]
+    every = sorted(longs + [1 / r for r in longs])
+    # Formats closer than the placing's precision (A4 and the passport page,
+    # 0.4 % apart) make one hypothesis: the first, the smaller.
+    kept = [every[0]]
+    for ratio in every[1:]:
+        if ratio > kept[-1] * (1 + SAME_RATIO):
+            kept.append(ratio)
+    return np.array(kept)
+
+
+def cut_side(quad: Quad, width: int, height: int) -> int | None:
+    """Index of the only side lying along the frame's border, if exactly one does."""
+    low = np.array([0.0, 0.0]) + BORDER_TOLERANCE
+    high = np.array([width - 1.0, height - 1.0]) - BORDER_TOLERANCE
+    on = []
+    for side in range(4):
+        a, b = quad[side], quad[(side + 1) % 4]
+        along = bool(np.any((a <= low) & (b <= low)) or np.any((a >= high) & (b >= high)))
+        on.append(along)
+    return on.index(True) if sum(on) == 1 else None
+
+
+def along_side(start: Quad, toward: Quad, vanishing: Quad | None, length: float) -> Quad:
+    """The image of the point `length` page units from `start`, one unit being one pixel at `start`.
+
+    On the image of a straight line, equal steps on the page shrink towards
+    the line's vanishing point: a point at distance d from `start` appears at
+    d / (1 + d / v) pixels, v being the distance from `start` to the vanishing
+    point (negative when it lies behind, infinite when the sides are parallel).
+    """
+    return np.asarray(_along(start, toward, vanishing, np.array([length]))[0], dtype=np.float64)
+
+
+def complete(
+    quad: Quad, width: int, height: int, formats: tuple[str, ...] = COMPLETION_FORMATS
+) -> Quad | None:
+    """The whole page of which `quad` is the part the frame shows, or None.
+
+    Only a quad with exactly one side on the frame's border is completed (two
+    sides on the border show a corner of the page: both lengths are unknown).
+    Returns the corners clockwise from the top-left, some outside the frame.
+    """
+    quad = geometry.order_clockwise(np.asarray(quad, dtype=np.float64))
+    side = cut_side(quad, width, height)
+    if side is None:
+        return None
+    # Side 0 runs along the border from q0 to q1; q3 → q0 and q2 → q1 run out of the picture.
+    q = np.roll(quad, -side, axis=0)
+    full = float(np.linalg.norm(q[2] - q[3]))
+    seen_a, seen_b = float(np.linalg.norm(q[0] - q[3])), float(np.linalg.norm(q[1] - q[2]))
+    if full < 1.0 or min(seen_a, seen_b) < 1.0:
+        return None
+    vanishing = geometry.intersect(
+        geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
+    )
+    for ratio in _ratios(formats):
+        a = along_side(q[3], q[0], vanishing, ratio * full)
+        b = along_side(q[2], q[1], vanishing, ratio * full)
+        reach_a = float(np.dot(a - q[3], q[0] - q[3])) / seen_a
+        reach_b = float(np.dot(b - q[2], q[1] - q[2])) / seen_b
+        # The fourth side must lie beyond the border, on both running sides.
+        if reach_a >= seen_a - BORDER_TOLERANCE and reach_b >= seen_b - BORDER_TOLERANCE:
+            whole = np.array([a, b, q[2], q[3]])
+            if geometry.is_convex(whole):
+                return geometry.order_clockwise(whole)
+    return None
+
+
+def placed_by_format(
+    quad: Quad, width: int, height: int, formats: tuple[str, ...] = COMPLETION_FORMATS
+) -> NDArray[np.float64]:
+    """Variants of a quad with one side moved to where a known format puts it (M, 4, 2).
+
+    A side may be missing from the candidates' lines — too faint against the
+    desk, under a finger — while the quad built on the three others borrows a
+    desk's seam or another object's edge for it. Each side in turn is placed
+    from the three others by every format's proportions, as for a cut page;
+    the scores then tell whether the edge is there, so only sides placed
+    within the picture are kept (beyond it, `complete` decides). The variants
+    keep the quad's order of corners; they are not checked for convexity.
+    """
+    quad = np.asarray(quad, dtype=np.float64)
+    ratios = _ratios(formats)
+    inside = np.array([width - 1.0, height - 1.0])
+    variants = []
+    for side in range(4):
+        q = np.roll(quad, -side, axis=0)
+        full = float(np.linalg.norm(q[2] - q[3]))
+        if full < 1.0:
+            continue
+        vanishing = geometry.intersect(
+            geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
+        )
+        lengths = ratios * full
+        ends = [
+            _along(start, toward, vanishing, lengths)
+            for start, toward in ((q[3], q[0]), (q[2], q[1]))
+        ]
+        placed = np.stack([ends[0], ends[1]], axis=1)  # (R, 2 corners, 2)
+        seen = np.all(np.isfinite(placed) & (placed >= 0) & (placed <= inside), axis=(1, 2))
+        rest = np.broadcast_to(q[2:], (len(ratios), 2, 2))
+        # Back to the quad's own order: the moved side runs from corner `side` to the next.
+        variant = np.roll(np.concatenate([placed, rest], axis=1), side, axis=1)
+        variants.append(variant[seen])
+    return np.concatenate(variants) if variants else np.zeros((0, 4, 2))
+
+
+def _along(
+    start: Quad, toward: Quad, vanishing: Quad | None, lengths: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """`along_side` for many lengths at once (R,) → (R, 2)."""
+    direction = (toward - start) / (np.linalg.norm(toward - start) + 1e-12)
+    steps = lengths
+    if vanishing is not None:
+        v = float(np.dot(vanishing - start, direction))
+        if abs(v) >= 1e-9:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                steps = lengths / (1.0 + lengths / v)
+    return np.asarray(start + steps[:, None] * direction, dtype=np.float64)

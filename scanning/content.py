@@ -1,0 +1,100 @@
+"""Does an outline hold printed matter? The check that tells a document from a patch of desk.
+
+A document carries print — letters, the lines of a form, a photo — made of
+many small separate marks. A sticky note, a phone or a patch of desk has
+hardly any edges, and floor tiles have long grout lines but no marks.
+
+Print is judged on the outline's interior flattened to a fixed size, as blur
+is (capture.md §2): on the detector's working copy a small page's letters are
+narrower than a pixel and vanish, and a big page's are needlessly fine. Ink
+is a share of the paper's reflectance, so the edges looked for are steps of
+a share of the paper's brightness: a page in a dim room shows its print as
+well as one in daylight, at a lower level.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from scanning.types import Image, Quad
+
+#: Long side, in pixels, of the flattened interior in which print is sought:
+#: an A4 page's letters (2 mm high) span about 1.5 pixels there, a card's 3.
+SAMPLE_LONG_SIDE = 320
+#: Share of the outline kept around its centre: the outline itself is left out.
+INTERIOR = 0.85
+#: An edge is a step of at least this share of the paper's brightness: ink
+#: reflects a fraction of what paper does, and even pale print, once blurred to
+#: the sample's scale, keeps a fifth of the paper's brightness as contrast.
+MIN_STEP = 0.05
+#: A mark has at least this many edge pixels per pixel of its extent.
+MARK_SHAPE = 1.5
+#: A printed page has at least this share of edge pixels, and this many small
+#: marks (letters, boxes) per 10 000 sample pixels.
+MIN_EDGE_SHARE = 0.03
+MIN_MARKS = 0.5
+
+
+def flattened_interior(image: Image, quad: Quad) -> Image:
+    """The outline's interior, in grey (green), flattened to `SAMPLE_LONG_SIDE` pixels."""
+    centre = quad.mean(axis=0)
+    inner = (centre + (quad - centre) * INTERIOR).astype(np.float64)
+    sides = np.linalg.norm(np.roll(inner, -1, axis=0) - inner, axis=1)
+    width, height = max(sides[0], sides[2]), max(sides[1], sides[3])
+    # Shrink by a whole factor first (averaging, so noise falls), then warp almost 1:1.
+    factor = max(1, int(max(width, height) // SAMPLE_LONG_SIDE))
+    frame_h, frame_w = image.shape[:2]
+    x0, y0 = np.floor(np.clip(inner.min(axis=0), 0, [frame_w - 1, frame_h - 1])).astype(int)
+    x1, y1 = np.ceil(np.clip(inner.max(axis=0), 0, [frame_w - 1, frame_h - 1])).astype(int) + 1
+    crop = image[y0:y1, x0:x1]
+    if crop.shape[0] < factor or crop.shape[1] < factor:
+        return np.zeros((1, 1), np.uint8)
+    small_size = (crop.shape[1] // factor, crop.shape[0] // factor)
+    crop = crop[: small_size[1] * factor, : small_size[0] * factor]
+    # Green alone stands for brightness: ink of any usual colour (black, blue,
+    # red) absorbs it, and it is the sensor's least noisy channel.
+    grey: Image = np.ascontiguousarray(crop[..., 1]) if crop.ndim == 3 else crop
+    if factor > 1:
+        grey = np.asarray(cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA), np.uint8)
+    scale = SAMPLE_LONG_SIDE / max(width, height)
+    out_w, out_h = max(8, round(width * scale)), max(8, round(height * scale))
+    source = ((inner - [x0, y0]) + 0.5) / factor - 0.5
+    target = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]])
+    matrix = cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32))
+    flat = cv2.warpPerspective(
+        grey, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(flat, dtype=np.uint8)
+
+
+def printed_content(image: Image, quad: Quad) -> tuple[float, float]:
+    """How much print a quad's interior holds: edge share, and small marks per 10 000 px."""
+    flat = flattened_interior(image, quad)
+    if min(flat.shape) < 8:
+        return 0.0, 0.0
+    smooth = cv2.GaussianBlur(flat, (3, 3), 0)
+    histogram = np.cumsum(np.bincount(smooth.ravel(), minlength=256))
+    paper = float(np.searchsorted(histogram, 0.9 * histogram[-1]))  # the 90th percentile
+    # Sobel's response to a step of h levels is 4·h.
+    high = max(4.0 * MIN_STEP * paper, 8.0)
+    edges = cv2.Canny(smooth, high / 2, high, L2gradient=True)
+    # The sample's own border is no mark: a line cut by it would count as several.
+    edges[:2], edges[-2:], edges[:, :2], edges[:, -2:] = 0, 0, 0, 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
+    extent = np.maximum(stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT])
+    area = flat.shape[0] * flat.shape[1]
+    pixels = stats[1:count, cv2.CC_STAT_AREA]
+    # A mark is small, and has strokes in two directions (a letter, a box's
+    # corner): a straight piece of a long line — grout, a rule — has as many
+    # pixels as its extent.
+    marks = np.count_nonzero(
+        (extent < 0.15 * np.sqrt(area)) & (pixels >= 3) & (pixels >= MARK_SHAPE * extent)
+    )
+    return float(np.count_nonzero(edges) / area), float(marks / area * 10_000)
+
+
+def has_print(image: Image, quad: Quad) -> bool:
+    """Tell whether a quad's interior (frame pixels) looks printed (see `printed_content`)."""
+    edges, marks = printed_content(image, quad)
+    return edges >= MIN_EDGE_SHARE and marks >= MIN_MARKS

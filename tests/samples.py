@@ -1,0 +1,44 @@
+"""Sample data shared by the tests: one applicant's answers, one clean scene."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def student_answers(expiry: str) -> dict[str, Any]:
+    """Complete answers to the student renewal, the permit ending on `expiry`."""
+    return {
+        "date_expiration_titre": expiry,
+        "numero_etranger": "0123456789",
+        "nom": "Benali",
+        "prenoms": "Yasmine",
+        "sexe": "f",
+        "date_naissance": "2001-05-04",
+        "pays_naissance": "MA",
+        "ville_naissance": "Fès",
+        "nationalite": "MA",
+        "situation_familiale": "celibataire",
+        "adresse": {"line1": "12 rue des Lilas", "line2": "", "postcode": "69007", "city": "Lyon"},
+        "hebergement": "foyer",
+        "telephone": "+33612345678",
+        "email": "yasmine@example.fr",
+        "niveau_etudes": "master",
+        "etablissement": "Lyon 2",
+        "redoublement": "no",
+        "ressources_mensuelles": 800,
+        "origine_ressources": "bourse",
+        "ephoto_disponible": "no",
+    }
+
+
+#: A scene with nothing wrong: sharp, no glare, whole, lit, alone on the desk.
+PLAIN_SCENE: dict[str, Any] = {
+    "blur": "sharp",
+    "glare": False,
+    "partial": False,
+    "dark": False,
+    "small": False,
+    "distractors": 0,
+    "finger": False,
+    "shadow": False,
+}

@@ -1,0 +1,194 @@
+"""The detector's cues: real proportions, completing cut pages, print, sides that end at corners."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.capture_corpus import render_scene
+from scanning import aspect, complete, content, detect, geometry
+from scanning.edges import edge_maps, working_copy
+from scanning.outline import continuation, on_border
+
+WIDTH, HEIGHT = 1920, 1080
+FOCAL = WIDTH / (2.0 * np.tan(np.radians(aspect.NOMINAL_FIELD) / 2.0))
+
+
+def photographed(ratio: float, tilt: float, direction: float, roll: float) -> np.ndarray:
+    """Corners of a 1 × `ratio` rectangle seen by the nominal camera, clockwise from top-left."""
+    corners = np.array([[-0.5, -ratio / 2, 0], [0.5, -ratio / 2, 0], [0.5, ratio / 2, 0]])
+    corners = np.vstack([corners, [-0.5, ratio / 2, 0]])
+    c, s = np.cos(roll), np.sin(roll)
+    turn = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    tilted, _ = cv2.Rodrigues(np.array([np.cos(direction), np.sin(direction), 0.0]) * tilt)
+    points = corners @ turn.T @ tilted.T + [0, 0, 2.2 * ratio]
+    pixels = FOCAL * points[:, :2] / points[:, 2:] + [WIDTH / 2, HEIGHT / 2]
+    return geometry.order_clockwise(pixels)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([1.414, 1.42, 1.586, 1.0, 2.0]),
+    st.floats(0.0, np.radians(35)),
+    st.floats(0.0, 2 * np.pi),
+    st.floats(-0.5, 0.5),
+)
+def test_true_ratio_undoes_perspective(ratio: float, tilt: float, way: float, roll: float) -> None:
+    quad = photographed(ratio, tilt, way, roll)
+    found = aspect.true_ratios(quad[None], WIDTH, HEIGHT)[0]
+    assert abs(found - ratio) < 1e-6 * ratio
+
+
+@given(st.floats(0.05, 3.0), st.floats(0.05, 3.0))
+def test_format_match_is_a_share(width: float, height: float) -> None:
+    quad = np.array([[0, 0], [width, 0], [width, height], [0, height]]) * 100 + 500
+    match = aspect.format_match(quad[None], WIDTH, HEIGHT)[0]
+    assert 0.0 <= match <= 1.0
+    ratio = max(width, height) / min(width, height)
+    if min(abs(ratio - r) / r for r in aspect.RATIOS) < 1e-3:
+        assert match > 0.99
+
+
+@given(st.floats(1.0, 500.0), st.floats(1.0, 500.0), st.floats(-2000.0, 2000.0))
+def test_steps_shrink_towards_the_vanishing_point(first: float, second: float, v: float) -> None:
+    start, toward = np.array([10.0, 20.0]), np.array([110.0, 20.0])
+    vanishing = None if abs(v) < 1 else start + (toward - start) / 100 * v
+    near, far = sorted((first, second))
+    a = complete.along_side(start, toward, vanishing, near)
+    b = complete.along_side(start, toward, vanishing, far)
+    if vanishing is None:
+        assert np.allclose(a, start + [near, 0])
+    elif v > 0:  # ahead: the image of the page never reaches it
+        assert a[0] <= b[0] + 1e-9 < vanishing[0]
+    elif far < -v:  # behind: steps grow, up to the camera's horizon
+        assert a[0] <= b[0] + 1e-9
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.floats(250.0, 600.0),
+    st.floats(0.55, 0.95),
+    st.floats(-0.2, 0.2),
+    st.floats(100.0, 500.0),
+    st.booleans(),
+)
+def test_a_page_cut_by_the_frame_is_completed(
+    short: float, seen: float, roll: float, top: float, card: bool
+) -> None:
+    # A page seen from straight above, its far side in view, cut by the right border.
+    ratio = 1.586 if card else 1.414
+    long = short * ratio
+    page = np.array([[0, 0], [long, 0], [long, short], [0, short]], dtype=np.float64)
+    c, s = np.cos(roll), np.sin(roll)
+    page = page @ np.array([[c, s], [-s, c]])
+    page += [WIDTH - 1 - seen * long - page[:, 0].min(), top - page[:, 1].min()]
+    if page[:, 0].min() < 0 or page[:, 1].min() < 0 or page[:, 1].max() > HEIGHT - 1:
+        return
+    right = geometry.line_through(np.array([WIDTH - 1.0, 0]), np.array([WIDTH - 1.0, 1.0]))
+    top_side = geometry.line_through(page[0], page[1])
+    bottom_side = geometry.line_through(page[3], page[2])
+    a, b = geometry.intersect(top_side, right), geometry.intersect(bottom_side, right)
+    assert a is not None and b is not None
+    if not (page[0, 0] < a[0] < page[1, 0] and page[3, 0] < b[0] < page[2, 0]):
+        return
+    visible = np.array([page[0], a, b, page[3]])
+    whole = complete.complete(visible, WIDTH, HEIGHT)
+    assert whole is not None
+    # The smallest known format that reaches past the border: A4 whenever it does.
+    if card and seen * 1.586 <= 1.43:
+        return
+    assert geometry.iou(whole, page) > 0.99
+
+
+def test_only_a_quad_with_one_side_on_the_border_is_completed() -> None:
+    inside = np.array([[100, 100], [600, 110], [590, 500], [110, 490]], dtype=np.float64)
+    assert complete.complete(inside, WIDTH, HEIGHT) is None
+    corner = np.array([[0, 0], [600, 0], [590, 500], [0, 490]], dtype=np.float64)
+    assert complete.complete(corner, WIDTH, HEIGHT) is None
+    quads = np.stack([inside, corner])
+    assert on_border(quads, WIDTH, HEIGHT).sum(axis=1).tolist() == [0, 2]
+
+
+def sheet(printed: bool, tiles: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A grey desk with a white sheet on it (printed or blank), or a tiled floor."""
+    frame = np.full((HEIGHT, WIDTH, 3), 90, np.uint8)
+    quad = np.array([[500, 150], [1300, 170], [1280, 950], [520, 930]], dtype=np.float64)
+    cv2.fillPoly(frame, [quad.astype(np.int32)], (235, 235, 235))
+    if tiles:
+        frame[:] = 200
+        frame[::90] = frame[:, ::90] = 120
+    if printed:
+        for row in range(22):
+            text = "Madame, Monsieur, je vous prie"
+            cv2.putText(frame, text, (580, 230 + 30 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+    return frame, quad
+
+
+def test_print_is_told_from_blank_paper_and_tiles() -> None:
+    assert content.has_print(*sheet(printed=True))
+    assert not content.has_print(*sheet(printed=False))
+    assert not content.has_print(*sheet(printed=False, tiles=True))
+
+
+def test_print_does_not_depend_on_the_light() -> None:
+    frame, quad = sheet(printed=True)
+    dim = (frame.astype(np.float32) * 0.25).astype(np.uint8)
+    assert content.has_print(dim, quad)
+
+
+def test_a_side_that_runs_on_past_its_corners_is_seen() -> None:
+    frame = np.full((HEIGHT, WIDTH, 3), 80, np.uint8)
+    frame[540:] = 200  # a long horizontal edge across the whole picture
+    cv2.rectangle(frame, (700, 300), (1200, 540), (230, 230, 230), -1)
+    maps = edge_maps(working_copy(frame)[0])
+    scale = maps.width / WIDTH
+    quad = np.array([[700, 300], [1200, 300], [1200, 540], [700, 540]], dtype=np.float64) * scale
+    start, end = quad, np.roll(quad, -1, axis=0)
+    direction = end - start
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    continued = continuation(start, end, normal, maps)
+    assert continued[2] > 0.8  # the bottom side lies on the long edge
+    assert continued[0] < 0.2 and continued[1] < 0.2 and continued[3] < 0.2
+
+
+def test_a_partial_page_is_reported_whole_and_not_fully_visible() -> None:
+    image, truth = render_scene(
+        33, (1920, 1080), document="a4_letter", background="dark", partial=True,
+        blur="sharp", glare=False, dark=False, distractors=0, finger=False, shadow=False,
+    )  # fmt: skip
+    found = detect.detect(image)
+    assert found.quad is not None
+    assert geometry.iou(found.quad, np.array(truth["quad"])) > 0.9
+    assert geometry.corners_outside(found.quad, WIDTH, HEIGHT) >= 1
+
+
+@given(
+    st.floats(100.0, 400.0),
+    st.sampled_from([1.414, 1.586]),
+    st.floats(-0.3, 0.3),
+    st.integers(0, 3),
+    st.floats(0.5, 0.9),
+)
+def test_a_side_placed_by_format_finds_the_page(
+    short: float, ratio: float, roll: float, side: int, wrong: float
+) -> None:
+    # A page seen from above whose `side` was put at the wrong place: one
+    # variant puts it back, and every variant keeps the three other sides.
+    page = np.array([[0, 0], [short * ratio, 0], [short * ratio, short], [0, short]])
+    c, s = np.cos(roll), np.sin(roll)
+    page = page @ np.array([[c, s], [-s, c]]) + [700.0, 400.0]
+    quad = page.copy()
+    opposite = page[(side + 3) % 4], page[(side + 2) % 4]
+    quad[side] = opposite[0] + (page[side] - opposite[0]) * wrong
+    quad[(side + 1) % 4] = opposite[1] + (page[(side + 1) % 4] - opposite[1]) * wrong
+    variants = complete.placed_by_format(quad, 4000, 4000)
+    assert len(variants) >= 1
+    assert max(geometry.iou(v, page) for v in variants) > 0.995
+    for variant in variants:
+        kept = sum(
+            np.allclose(variant[i], quad[i]) for i in range(4)
+        )  # the two corners of the far side at least
+        assert kept >= 2
