@@ -70,6 +70,8 @@ class ApplicantSession(Base):
     last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resumable_until: Mapped[dt.datetime | None] = mapped_column(index=True)
     completed_at: Mapped[dt.datetime | None]
+    #: Whether a mediator took the session over at some point (for statistics).
+    assisted: Mapped[bool] = mapped_column(default=False)
 
 
 class DocumentPage(Base):
@@ -132,3 +134,76 @@ class BuiltDossier(Base):
     #: turns): when it no longer matches, the dossier is out of date.
     source: Mapped[str] = mapped_column(String(64), default="")
     built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class StaffAccount(Base):
+    """A mediator or an administrator of the kiosk."""
+
+    __tablename__ = "staff_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name, lower case (e.g. "cmartin").
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    #: "mediator" or "admin".
+    role: Mapped[str] = mapped_column(String(16))
+    #: argon2id hash of the password (full sign-in).
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: argon2id hash of the PIN (quick unlock at the kiosk), if one is set.
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    #: Failed password or PIN attempts in a row; counted per account, since
+    #: every client of the kiosk is 127.0.0.1.
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+
+class AuditEvent(Base):
+    """One staff action, appended and never changed (triggers refuse UPDATE and DELETE).
+
+    It says who, when, on which session reference and what, never an
+    applicant's personal data: `detail` holds codes (an override reason
+    from a fixed list, a setting's name), not free text typed about a person.
+    Each event carries the SHA-256 of the previous one, so a removed or
+    altered event shows.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    #: The staff member's username, copied: the event outlives the account.
+    actor: Mapped[str] = mapped_column(String(64))
+    #: What was done ("take_over", "hand_back", "override", "end_session", ...).
+    action: Mapped[str] = mapped_column(String(32))
+    #: The applicant session's public reference, if the action was on one.
+    session_reference: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: Codes only (JSON object), never personal data.
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SessionStatistic(Base):
+    """What is kept of a session once it is over: anonymous, for statistics.
+
+    No reference, no answers, no times finer than the day: the evidence a
+    public service needs (procedures, languages, completion, missing
+    documents, time spent), not a trace of a person.
+    """
+
+    __tablename__ = "session_statistic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(index=True)
+    procedure_id: Mapped[str | None] = mapped_column(String(48))
+    language: Mapped[str] = mapped_column(String(16))
+    #: "completed" (dossier built), "abandoned", "expired" (saved, never resumed).
+    outcome: Mapped[str] = mapped_column(String(16))
+    #: Active time spent, in whole minutes.
+    minutes: Mapped[int] = mapped_column(default=0)
+    #: Ids of the required documents still missing at the end (JSON list).
+    missing_documents: Mapped[str] = mapped_column(Text, default="[]")
+    assisted: Mapped[bool] = mapped_column(default=False)
