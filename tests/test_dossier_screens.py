@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kiosk import create_app, db
 from kiosk.db import session_scope
-from kiosk.models import BuiltDossier, DocumentPage, DocumentStatus
+from kiosk.models import BuiltDossier, DocumentPage, DocumentStatus, SessionStatistic
 from tests.conftest import Kiosk
 from tests.test_scan_screens import wait_until_ready
 from tests.test_screens import complete_student_renewal
@@ -166,3 +166,13 @@ def test_finish_erases_pages_and_dossier(scanned: Kiosk, app: Flask, tmp_path: P
         for table in (DocumentPage, DocumentStatus, BuiltDossier):
             assert session.scalars(select(table)).all() == []
     assert list((tmp_path / "outbox").iterdir()) == []
+    # What is kept is anonymous: the procedure, the language, the outcome.
+    with session_scope(app) as session:
+        kept = session.scalars(select(SessionStatistic)).one()
+        assert (kept.procedure_id, kept.language, kept.outcome) == (
+            "etudiant_renouvellement",
+            "fr",
+            "completed",
+        )
+        assert "passeport" not in json.loads(kept.missing_documents)
+        assert "code_ephoto" in json.loads(kept.missing_documents)

@@ -27,7 +27,7 @@ from forms import flow
 from forms.deadlines import filing_window
 from forms.schema import SUMMARY, Procedure
 from forms.validate import FieldError, form_from_answer, validate_fields
-from kiosk import applicants, dossiers, pages
+from kiosk import applicants, erasure
 from kiosk.db import get_db
 from kiosk.models import ApplicantSession, utcnow
 from kiosk.procedures import procedure_or_404
@@ -239,9 +239,7 @@ def finish_form(applicant: ApplicantSession) -> str:
 @require_applicant
 def finish(applicant: ApplicantSession) -> Response:
     """End the session and erase its answers; the next person starts clean."""
-    applicants.erase(applicant)
-    pages.erase_all(get_db(), applicant.id)
-    dossiers.erase(get_db(), applicant)
+    erasure.erase_session(get_db(), applicant)
     get_db().commit()
     end_browser_session()
     flash(_("Vos réponses sont effacées de cet ordinateur. Au revoir."))
