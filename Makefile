@@ -10,15 +10,26 @@ GUICHET_PORT ?= 8080
 export GUICHET_PORT
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages. To run: Python's venv, fonts for every script the dossier
-# PDFs are written in (Arabic included), and the CUPS client that prints them.
-RUN_DEBS := python3-venv fonts-noto-core fonts-dejavu-core cups-client
+# Debian packages. To run: Python's venv, fonts for every script the screens and
+# the dossier PDFs are written in (fonts-noto-core: Latin, Cyrillic, Arabic,
+# Bengali; fonts-noto-cjk: Chinese), the CUPS client that prints them, and
+# espeak-ng, which reads the screens aloud offline (kiosk/speech.py).
+RUN_DEBS := python3-venv fonts-noto-core fonts-noto-cjk fonts-dejavu-core cups-client espeak-ng
 # To test and benchmark: the browser the kiosk runs, a CUPS server and its
 # filters for a private test queue, Poppler to render and extract the PDFs,
 # and tesseract to read the output pages back (readability).
+# For the deployment tests (issue 6): shellcheck, debootstrap and
+# systemd-nspawn to provision a fresh Debian 12 in a container,
+# dpkg-scanpackages (dpkg-dev) to index its offline packages.
 TEST_DEBS := $(RUN_DEBS) chromium cups-daemon cups-filters cups-bsd poppler-utils \
-             tesseract-ocr tesseract-ocr-fra
+             tesseract-ocr tesseract-ocr-fra \
+             shellcheck debootstrap systemd-container dpkg-dev
 BENCH_DEBS := $(TEST_DEBS)
+
+# The deployment's debootstrap root and Debian packages, kept between runs
+# (outside the repository: a few hundred megabytes).
+GUICHET_TEST_CACHE ?= /var/cache/guichet-test
+export GUICHET_TEST_CACHE
 
 BABEL_KEYWORDS := -k N_ -k NP_:1,2 -k _l
 POT := translations/messages.pot
@@ -26,12 +37,21 @@ PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test bench install install-test system-deps run-deps test-deps bench-deps catalogs extract update-catalogs \
-        lint typecheck pytest db demo-frames clean
+        lint typecheck pytest db demo-frames clean bundle bundle-offline
 
 run: run-deps install catalogs db
 	$(BIN)/guichet serve --instance $(INSTANCE) --port $(GUICHET_PORT)
 
-test: test-deps install-test catalogs lint typecheck pytest
+test: test-deps install-test catalogs lint typecheck bundle pytest
+
+# The offline bundle a kiosk installs from (deploy/README.md): dist/guichet-VERSION-bundle.tar.gz
+bundle: install catalogs
+	deploy/bundle.sh
+
+# The same with the Debian packages a fresh Debian 12 needs, for a site with no network.
+bundle-offline: install catalogs
+	$(SUDO) deploy/fetch-debs.sh $(GUICHET_TEST_CACHE)
+	deploy/bundle.sh --debs $(GUICHET_TEST_CACHE)/debs
 
 # Benchmarks, side by side with the reference approaches; results in bench/RESULTS.md.
 bench: bench-deps install-test catalogs
@@ -108,5 +128,5 @@ pytest: install-test catalogs
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 	find translations -name '*.mo' -delete

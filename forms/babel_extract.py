@@ -1,8 +1,9 @@
 """Babel extractor for procedure files: their texts are gettext message ids.
 
-``babel.cfg`` maps ``forms/procedures/*.toml`` and ``forms/data/*.toml`` to
-`extract_toml`, so ``make extract`` puts every title, label, hint and help
-text of every procedure in ``translations/messages.pot``.
+``babel.cfg`` maps ``forms/procedures/*.toml``, ``forms/data/*.toml`` and
+``forms/glossary.toml`` to `extract_toml`, so ``make extract`` puts every
+title, label, hint and help text of every procedure, and every glossary term
+and its explanation, in ``translations/messages.pot``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from typing import IO, Any
 
 #: Keys whose values are shown to the applicant and so must be translated.
 TRANSLATABLE_KEYS = frozenset(
-    {"title", "description", "label", "hint", "help", "section", "pattern_message"}
+    {
+        "title",
+        "description",
+        "label",
+        "hint",
+        "help",
+        "section",
+        "pattern_message",
+        # forms/glossary.toml: the French term as shown, and its plain explanation.
+        "term",
+        "explanation",
+    }
 )
 
 

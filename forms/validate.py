@@ -32,6 +32,9 @@ DEFAULT_MAX_LENGTH = {"text": 200, "person_name": 60, "email": 254, "phone": 20,
 ADDRESS_PARTS = ("line1", "line2", "postcode", "city")
 ADDRESS_MAX_LENGTH = {"line1": 120, "line2": 120, "postcode": 5, "city": 80}
 DATE_PARTS = ("day", "month", "year")
+DATE_PART_MAX_LENGTH = 4
+#: A backstop over every input of every field, whatever its type or procedure rules.
+MAX_INPUT_LENGTH = 1000
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 _NAME_PUNCTUATION = set(" -'’")
@@ -109,7 +112,7 @@ def _date(field: Field, form: Mapping[str, str], today: dt.date) -> str | None:
     if not any(parts.values()):
         return None
     for part in DATE_PARTS:
-        if not parts[part].isdigit():
+        if not parts[part].isdigit() or len(parts[part]) > DATE_PART_MAX_LENGTH:
             raise _Refused(N_("Choisissez le jour, le mois et l'année."), part=part)
     try:
         value = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
@@ -253,6 +256,15 @@ _REQUIRED_MESSAGE = {
 _FIRST_PART = {"date": "day", "address": "line1"}
 
 
+def input_names(field: Field) -> list[str]:
+    """The names of the inputs a field reads from the submitted form."""
+    if field.type == "date":
+        return [f"{field.id}.{part}" for part in DATE_PARTS]
+    if field.type == "address":
+        return [f"{field.id}.{part}" for part in ADDRESS_PARTS]
+    return [field.id]
+
+
 def validate_field(
     field: Field, form: Mapping[str, str], today: dt.date
 ) -> tuple[Any, FieldError | None]:
@@ -260,6 +272,10 @@ def validate_field(
 
     An optional field left empty gives (None, None).
     """
+    for name in input_names(field):
+        if len(form.get(name, "")) > MAX_INPUT_LENGTH:
+            message = N_("Écrivez au plus %(max)d caractères.")
+            return None, FieldError(field.id, name, message, {"max": MAX_INPUT_LENGTH})
     try:
         value = _VALIDATORS[field.type](field, form, today)
     except _Refused as refusal:

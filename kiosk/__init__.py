@@ -33,13 +33,44 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_FORM_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_FORM_BYTES"]
     app.config["SESSION_COOKIE_NAME"] = "__Host-guichet"
+    # Never debug mode, whatever FLASK_DEBUG says: it would put tracebacks and
+    # exception text on a public screen.
+    app.config["DEBUG"] = False
 
-    from kiosk import browser_session, camera, db, i18n, procedures, security, templating
-    from kiosk.views import applicant, application, dossier, scan
+    from kiosk import (
+        bilingual,
+        browser_session,
+        camera,
+        crypto,
+        db,
+        glossary,
+        i18n,
+        procedures,
+        security,
+        templating,
+        uploads,
+    )
+    from kiosk.views import (
+        applicant,
+        application,
+        dossier,
+        picture_import,
+        read_aloud,
+        scan,
+        staff,
+        staff_admin,
+        staff_dashboard,
+    )
+    from kiosk.views import glossary as views_glossary
+
+    app.request_class = uploads.InMemoryRequest
 
     db.init_app(app)
+    crypto.init_app(app)
     app.session_interface = browser_session.DatabaseSessionInterface()
     i18n.init_app(app)
+    bilingual.init_app(app)  # after Flask-Babel: wraps the templates' gettext
+    glossary.init_app(app)  # after bilingual: notes the message ids each screen shows
     security.init_app(app)
     procedures.init_app(app)
     templating.init_app(app)
@@ -47,15 +78,17 @@ def create_app(
     app.register_blueprint(applicant.bp)
     app.register_blueprint(application.bp)
     app.register_blueprint(scan.bp)
+    app.register_blueprint(picture_import.bp)
     app.register_blueprint(dossier.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(staff_dashboard.bp)
+    app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(views_glossary.bp)
+    read_aloud.init_app(app)
 
-    @app.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int]:
-        """Tell a supervisor whether the kiosk can serve (database reachable)."""
-        from sqlalchemy import text
+    # /healthz: database writable, disk space, printer queue (kiosk/health.py).
+    from kiosk import health
 
-        with db.get_engine(app).connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}, 200
+    health.init_app(app)
 
     return app

@@ -2,7 +2,9 @@
 
 Each function takes the database session it works in and never commits on its
 own except where the docstring says so: the view decides when a request's work
-is acknowledged. Answers are kept as a JSON object (field id to value).
+is acknowledged. Answers are kept as a JSON object (field id to value),
+sealed with the session's own key (`kiosk.crypto`): `answers_of` and
+`store_answers` are the only way in and out.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
+from kiosk import crypto
 from kiosk.models import ApplicantSession, utcnow
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -70,36 +73,56 @@ def start(db: Session, language: str) -> ApplicantSession:
         resume_code=code,
         language=language,
         status=Status.ACTIVE,
-        answers="{}",
-        finder_answers="{}",
         failed_pin_attempts=0,
         saved_for_later=False,
     )
     db.add(applicant)
     db.flush()
+    applicant.sealed_key = crypto.wrap_data_key(
+        crypto.master_key_of(applicant), crypto.new_data_key(), applicant.id
+    )
     return applicant
 
 
+def _open_json(
+    applicant: ApplicantSession, column: QueryableAttribute[Any], sealed: bytes | None
+) -> Any:
+    return json.loads(crypto.unseal(applicant, column, sealed)) if sealed is not None else {}
+
+
+def _seal_json(
+    applicant: ApplicantSession, column: QueryableAttribute[Any], value: dict[str, Any]
+) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return crypto.seal(applicant, column, text.encode("utf-8"))
+
+
 def answers_of(applicant: ApplicantSession) -> dict[str, Any]:
-    """Return the answers stored for an applicant."""
-    value: dict[str, Any] = json.loads(applicant.answers or "{}")
+    """Return the answers stored for an applicant (`crypto.BrokenSeal` if altered)."""
+    value: dict[str, Any] = _open_json(
+        applicant, ApplicantSession.sealed_answers, applicant.sealed_answers
+    )
     return value
 
 
 def store_answers(applicant: ApplicantSession, answers: dict[str, Any]) -> None:
-    """Replace the stored answers."""
-    applicant.answers = json.dumps(answers, ensure_ascii=False, sort_keys=True)
+    """Replace the stored answers, sealed."""
+    applicant.sealed_answers = _seal_json(applicant, ApplicantSession.sealed_answers, answers)
 
 
 def finder_answers_of(applicant: ApplicantSession) -> dict[str, str]:
     """Return the answers given to the procedure finder."""
-    value: dict[str, str] = json.loads(applicant.finder_answers or "{}")
+    value: dict[str, str] = _open_json(
+        applicant, ApplicantSession.sealed_finder_answers, applicant.sealed_finder_answers
+    )
     return value
 
 
 def store_finder_answers(applicant: ApplicantSession, answers: dict[str, str]) -> None:
-    """Replace the stored finder answers."""
-    applicant.finder_answers = json.dumps(answers, sort_keys=True)
+    """Replace the stored finder answers, sealed."""
+    applicant.sealed_finder_answers = _seal_json(
+        applicant, ApplicantSession.sealed_finder_answers, answers
+    )
 
 
 def is_valid_pin(pin: str) -> bool:
@@ -131,10 +154,11 @@ def close(applicant: ApplicantSession, resumable_for: dt.timedelta, now: dt.date
 
 
 def erase(applicant: ApplicantSession) -> None:
-    """End a session for good: forget its answers, PIN and resume code."""
+    """End a session for good: forget its answers, PIN, resume code and data key."""
     applicant.status = Status.ENDED
-    applicant.answers = "{}"
-    applicant.finder_answers = "{}"
+    applicant.sealed_answers = None
+    applicant.sealed_finder_answers = None
+    crypto.shred(applicant)
     applicant.pin_hash = None
     applicant.current_page = None
     applicant.resumable_until = None

@@ -4,13 +4,16 @@ Examples::
 
     guichet serve --port 8080 --instance /var/lib/guichet
     guichet db upgrade
+    guichet purge
     guichet procedures check
     guichet procedures show etudiant_renouvellement --json
+    guichet staff add cmartin --role admin --name "Camille Martin" --pin
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -22,12 +25,17 @@ import click
 from forms.errors import FormsError
 from forms.loader import PROCEDURES_DIR, load_procedures
 from forms.schema import Procedure
+from kiosk.staff_cli import staff_group
 
 
 def _make_app(instance: str | None, **overrides: Any) -> Any:
     from kiosk import create_app
+    from kiosk.master_key import MasterKeyError
 
-    return create_app(overrides or None, instance_path=instance)
+    try:
+        return create_app(overrides or None, instance_path=instance)
+    except MasterKeyError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @click.group()
@@ -47,16 +55,24 @@ def main() -> None:
 )
 def serve(port: int | None, host: str | None, instance: str | None) -> None:
     """Migrate the database if needed and serve the kiosk with waitress."""
-    from waitress import serve as waitress_serve
-
-    from kiosk import db
+    from kiosk import crypto, db, health, retention
 
     app = _make_app(instance)
-    db.upgrade(db.get_engine(app))
+    db.upgrade(db.get_engine(app), crypto.app_master_key(app))
+    # Retention holds even without deploy's daily timer: now, then every hour.
+    for line in retention.purge(app).lines():
+        click.echo(f"purge: {line}")
+    retention.start_hourly_purge(app)
     port = port or app.config["PORT"]
     host = host or app.config["HOST"]
+    if app.debug:  # create_app never allows it: a public screen must never show a traceback
+        raise click.ClickException("refusing to serve in debug mode")
     click.echo(f"Guichet: http://{host}:{port}/  (instance: {app.instance_path})")
-    waitress_serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Guichet")
+    from kiosk.uploads import waitress_options
+
+    # Request bodies and responses stay in memory (personal data); no traceback is shown.
+    # waitress, plus READY=1 and the watchdog when systemd runs it (kiosk/health.py).
+    health.serve(app, host=host, port=port, **waitress_options(app.config))
 
 
 @main.command(name="settings")
@@ -76,11 +92,36 @@ def db_group() -> None:
 @click.option("--instance", type=click.Path(file_okay=False), default=None)
 def upgrade(instance: str | None) -> None:
     """Create the database or migrate it to the newest schema."""
-    from kiosk import db
+    from kiosk import crypto, db
 
     app = _make_app(instance)
-    db.upgrade(db.get_engine(app))
+    db.upgrade(db.get_engine(app), crypto.app_master_key(app))
     click.echo(f"Database up to date: {app.config['DATABASE']}")
+
+
+@main.command()
+@click.option("--instance", type=click.Path(file_okay=False), default=None)
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    default=None,
+    help="Purge as if it were this UTC time (for tests); default: now.",
+)
+def purge(instance: str | None, now: dt.datetime | None) -> None:
+    """Erase expired sessions, leftover ANEF folders and forgotten browser sessions.
+
+    Prints references and counts, never anything personal. Running it again
+    changes nothing.
+    """
+    from kiosk import crypto, db, retention
+
+    app = _make_app(instance)
+    db.upgrade(db.get_engine(app), crypto.app_master_key(app))
+    report = retention.purge(app, now)
+    for line in report.lines():
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
 
 
 @main.group()
@@ -272,6 +313,9 @@ def build_dossier_command(
         failed = True
     if failed:
         sys.exit(1)
+
+
+main.add_command(staff_group)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,15 @@ SETTINGS: tuple[Setting, ...] = (
         "folder. Created with mode 0600 if missing.",
     ),
     Setting(
+        "MASTER_KEY_FILE",
+        "",
+        str,
+        "File holding the master key that seals every session's key (answers, scans and "
+        "dossiers are encrypted at rest); empty means keys/master.key next to the instance "
+        "folder, never inside it. Created (32 random bytes, mode 0600) if missing; the kiosk "
+        "refuses to start if other users can read it.",
+    ),
+    Setting(
         "TRANSLATIONS_DIR",
         "",
         str,
@@ -65,9 +74,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "LANGUAGES",
-        ["fr", "en", "ar"],
+        ["fr", "en", "ar", "zh_Hans", "fa_AF", "ps", "uk", "ru", "tr", "es", "pt", "bn"],
         list,
-        "Languages offered on the welcome screen, in order (BCP 47 tags with a catalog).",
+        "Languages offered on the welcome screen, in order (catalog names: fr, en, ar, "
+        "zh_Hans, fa_AF, ps, uk, ru, tr, es, pt, bn).",
     ),
     Setting("DEFAULT_LANGUAGE", "fr", str, "Language of the welcome screen."),
     Setting(
@@ -107,6 +117,32 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         int,
         "Minutes a resume code stays locked after too many wrong PINs.",
+    ),
+    Setting(
+        "STAFF_MAX_ATTEMPTS",
+        5,
+        int,
+        "Wrong PINs (or passwords) allowed for one staff account before its PIN (or the whole "
+        "account) is locked; counted per account, never per address.",
+    ),
+    Setting(
+        "STAFF_LOCK_MINUTES",
+        15,
+        int,
+        "Minutes a staff PIN or account stays locked after too many wrong attempts.",
+    ),
+    Setting(
+        "STAFF_IDLE_SECONDS",
+        300,
+        int,
+        "Seconds without a staff action after which the staff panel locks and asks for the PIN "
+        "again.",
+    ),
+    Setting(
+        "STAFF_SESSION_MINUTES",
+        60,
+        int,
+        "Minutes after which a staff unlock ends whatever happens (the PIN is asked again).",
     ),
     Setting(
         "CAMERA",
@@ -200,6 +236,20 @@ SETTINGS: tuple[Setting, ...] = (
         64 * 1024,
         int,
         "Largest form submission accepted, in bytes.",
+    ),
+    Setting(
+        "IMPORT_MAX_BYTES",
+        25_000_000,
+        int,
+        "Largest picture file (JPEG or PNG) that can be imported for a document, in bytes; it "
+        "is held in memory, never written to disk.",
+    ),
+    Setting(
+        "IMPORT_MAX_PIXELS",
+        40_000_000,
+        int,
+        "Most pixels an imported picture may have, read from its header before decoding "
+        "(decompression bombs); never above Pillow's own limit.",
     ),
 )
 

@@ -1,12 +1,17 @@
 """Build an applicant's dossier from what is stored, and read it back.
 
 The built dossier is kept as one ZIP with its manifest, so that printing,
-copying to a USB key or uploading always send exactly the same files.
+copying to a USB key or uploading always send exactly the same files. Both
+are sealed with the session's key (`kiosk.crypto`); `files_of` opens them.
+
+The copy offered to the browser's file picker for ANEF (the outbox) is the
+only place the dossier is on disk in clear: it is withdrawn as soon as the
+session stops being active (closed, saved for later, ended), and
+`guichet purge` removes any folder left without an active session.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import zipfile
@@ -21,7 +26,7 @@ from forms import flow
 from forms.display import Translator, load_translator
 from forms.dossier import MANIFEST, Dossier, DossierFile, PageImage, build_dossier
 from forms.schema import Procedure
-from kiosk import applicants, pages
+from kiosk import applicants, crypto, pages
 from kiosk.delivery import anef
 from kiosk.models import ApplicantSession, BuiltDossier, DocumentPage, utcnow
 from scanning.types import Mode
@@ -64,7 +69,8 @@ def source_digest(db: Session, applicant: ApplicantSession, procedure: Procedure
         "pages": [list(row) for row in rows],
     }
     canonical = json.dumps(described, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # Keyed: a plain SHA-256 of the answers could be checked against a guess.
+    return crypto.fingerprint(applicant, canonical.encode("utf-8"))
 
 
 def is_current(
@@ -81,7 +87,7 @@ def build(db: Session, applicant: ApplicantSession, procedure: Procedure) -> Dos
     captured = {
         document_id: [
             PageImage(
-                page.master,
+                pages.master_image(db, page),
                 page.rotation,
                 page.dpi,
                 page.page_format or formats.get(document_id),
@@ -101,8 +107,10 @@ def build(db: Session, applicant: ApplicantSession, procedure: Procedure) -> Dos
         applicants.format_code(applicant.resume_code),
     )
     row = db.get(BuiltDossier, applicant.id) or BuiltDossier(applicant_id=applicant.id)
-    row.archive = dossier.archive
-    row.manifest = dossier.manifest.data.decode("utf-8")
+    row.sealed_archive = crypto.seal(applicant, BuiltDossier.sealed_archive, dossier.archive)
+    row.sealed_manifest = crypto.seal(
+        applicant, BuiltDossier.sealed_manifest, dossier.manifest.data
+    )
     row.too_large = json.dumps([error.title for error in dossier.too_large])
     row.source = source_digest(db, applicant, procedure)
     row.built_at = utcnow()
@@ -116,10 +124,15 @@ def outbox() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "outbox"
 
 
+def withdraw(applicant: ApplicantSession) -> None:
+    """Remove the dossier's copy offered to the browser (the session is no longer at the kiosk)."""
+    anef.clear_folder(outbox(), applicant.reference)
+
+
 def erase(db: Session, applicant: ApplicantSession) -> None:
     """Forget the built dossier and remove its copy offered to the browser."""
     db.execute(delete(BuiltDossier).where(BuiltDossier.applicant_id == applicant.id))
-    anef.clear_folder(outbox(), applicant.reference)
+    withdraw(applicant)
 
 
 def stored(db: Session, applicant: ApplicantSession) -> BuiltDossier | None:
@@ -127,10 +140,12 @@ def stored(db: Session, applicant: ApplicantSession) -> BuiltDossier | None:
     return db.get(BuiltDossier, applicant.id)
 
 
-def files_of(row: BuiltDossier) -> list[DossierFile]:
+def files_of(applicant: ApplicantSession, row: BuiltDossier) -> list[DossierFile]:
     """The files of a stored dossier, in their order, manifest last."""
-    listed = json.loads(row.manifest)["files"]
-    with zipfile.ZipFile(io.BytesIO(row.archive)) as archive:
+    manifest = crypto.unseal(applicant, BuiltDossier.sealed_manifest, row.sealed_manifest)
+    listed = json.loads(manifest)["files"]
+    opened = crypto.unseal(applicant, BuiltDossier.sealed_archive, row.sealed_archive)
+    with zipfile.ZipFile(io.BytesIO(opened)) as archive:
         by_name = {Path(name).name: archive.read(name) for name in archive.namelist()}
     files = [
         DossierFile(

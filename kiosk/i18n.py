@@ -1,15 +1,24 @@
-"""Languages: which ones exist, their direction, and the current one.
+"""Languages: which ones exist, their direction, the current one, and how far each is trusted.
 
 French is the source language of every message. Each language offered must
 have a compiled catalog in the translations folder (``make catalogs``). The
 current language comes from the browser session, so it can be changed on any
 page without touching the answers.
+
+Each catalog says in its header comment how far it can be trusted
+(``# Translation-Status: machine-assisted, not yet reviewed by a native
+speaker``); `catalog_status` reads it for the admin screen. A catalog that says
+nothing is shown as not reviewed, never as reviewed.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, session
 from flask_babel import Babel
 
@@ -28,14 +37,91 @@ class Language:
 
 
 #: Every language with a catalog; the LANGUAGES setting chooses which are offered.
+#: Order: French, English, Arabic, then the others by how many applicants need
+#: them (../shared/docs/domain.md §6: first residence permits and asylum requests).
 KNOWN_LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
         Language("fr", "fr", "Français", "ltr"),
         Language("en", "en", "English", "ltr"),
         Language("ar", "ar", "العربية", "rtl"),
+        Language("zh_Hans", "zh-Hans", "简体中文", "ltr"),
+        Language("fa_AF", "fa-AF", "دری", "rtl"),
+        Language("ps", "ps", "پښتو", "rtl"),
+        Language("uk", "uk", "Українська", "ltr"),
+        Language("ru", "ru", "Русский", "ltr"),
+        Language("tr", "tr", "Türkçe", "ltr"),
+        Language("es", "es", "Español", "ltr"),
+        Language("pt", "pt", "Português", "ltr"),
+        Language("bn", "bn", "বাংলা", "ltr"),
     )
 }
+
+#: Next in line (domain.md §6): known by name, never offered until a catalog exists.
+NEXT_LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("ta", "ta", "தமிழ்", "ltr"),
+        Language("ur", "ur", "اردو", "rtl"),
+        Language("ff", "ff", "Pular", "ltr"),
+    )
+}
+
+
+#: The header comment in which a catalog states how far it can be trusted.
+STATUS_LINE = re.compile(r"^# Translation-Status:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+#: How a catalog checked by a native speaker starts its status (tests/test_catalogs.py).
+REVIEWED = "reviewed by a native speaker"
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    """How far one language's screens can be trusted, as its catalog states it."""
+
+    code: str
+    #: French: the source language, written by the project itself.
+    source: bool
+    #: The Translation-Status line as written, or None when the catalog has none.
+    declared: str | None
+    #: Messages translated (not fuzzy) and messages in all; None without a catalog file.
+    translated: int | None = None
+    total: int | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        """Only the source language, or a catalog that says so in its own words."""
+        return self.source or (self.declared or "").startswith(REVIEWED)
+
+
+def catalog_status(code: str, translations_dir: Path) -> CatalogStatus:
+    """Read a language's status from the header comment of its catalog (``messages.po``)."""
+    if code == "fr":
+        return CatalogStatus(code, source=True, declared=None)
+    path = translations_dir / code / "LC_MESSAGES" / "messages.po"
+    try:
+        stat = path.stat()
+    except OSError:
+        return CatalogStatus(code, source=False, declared=None)
+    declared, translated, total = _read_status(path, stat.st_mtime_ns, stat.st_size)
+    return CatalogStatus(code, False, declared, translated, total)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_status(path: Path, mtime_ns: int, size: int) -> tuple[str | None, int, int]:
+    """The status line and the counts of one catalog file (cached while the file is unchanged)."""
+    text = path.read_text(encoding="utf-8")
+    match = STATUS_LINE.search(text.split('msgid ""', 1)[0])
+    declared = match.group(1) if match and match.group(1) else None
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    messages = [message for message in catalog if message.id]
+    translated = sum(
+        1
+        for message in messages
+        if not message.fuzzy
+        and all(message.string if isinstance(message.string, tuple) else (message.string,))
+    )
+    return declared, translated, len(messages)
 
 
 def offered_languages() -> list[Language]:

@@ -10,6 +10,10 @@ Two kinds of session live here:
   resume code and the hash of the PIN the applicant chose. It outlives browser
   sessions: the applicant may close the browser and resume elsewhere.
 
+Personal data (answers, page images, the built dossier) is stored only sealed
+by `kiosk.crypto`, in ``sealed_*`` columns holding bytes: read and write them
+through `kiosk.applicants`, `kiosk.pages` and `kiosk.dossiers`, never directly.
+
 Times are stored as naive UTC.
 """
 
@@ -55,11 +59,15 @@ class ApplicantSession(Base):
     failed_pin_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     language: Mapped[str] = mapped_column(String(16))
-    #: Answers to the procedure finder (JSON object).
-    finder_answers: Mapped[str] = mapped_column(Text, default="{}")
+    #: The session's data key, wrapped by the master key (kiosk.crypto); None
+    #: once the session is ended: deleting it makes every ciphertext unreadable.
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Answers to the procedure finder (sealed JSON object; None: no answer yet).
+    sealed_finder_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
     procedure_id: Mapped[str | None] = mapped_column(String(48))
-    #: Answers to the procedure's questions (JSON object, field id to value).
-    answers: Mapped[str] = mapped_column(Text, default="{}")
+    #: Answers to the procedure's questions (sealed JSON object, field id to
+    #: value; None: no answer yet). See applicants.answers_of / store_answers.
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: The page the applicant was last shown, to resume there.
     current_page: Mapped[str | None] = mapped_column(String(48))
     #: "active", "closed" (resumable), "ended" (erased, kept only as a stub).
@@ -86,11 +94,11 @@ class DocumentPage(Base):
     #: The id of the document in the procedure's list ("passeport").
     document_id: Mapped[str] = mapped_column(String(48))
     position: Mapped[int] = mapped_column(default=0)
-    #: The flattened page in colour, before cleaning (JPEG, high quality):
-    #: the dossier is encoded from it.
-    master: Mapped[bytes] = mapped_column(LargeBinary)
-    #: The cleaned page as shown on screen (JPEG).
-    preview: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The flattened page in colour, before cleaning (sealed JPEG, high
+    #: quality): the dossier is encoded from it. See pages.master_image.
+    sealed_master: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The cleaned page as shown on screen (sealed JPEG). See pages.preview_image.
+    sealed_preview: Mapped[bytes] = mapped_column(LargeBinary)
     width: Mapped[int]
     height: Mapped[int]
     dpi: Mapped[float] = mapped_column(Float)
@@ -101,6 +109,11 @@ class DocumentPage(Base):
     #: Problem codes found at capture (JSON list) and their measures (JSON object).
     problems: Mapped[str] = mapped_column(Text, default="[]")
     measures: Mapped[str] = mapped_column(Text, default="{}")
+    #: A mediator kept the page despite its problems: the reason's code (from
+    #: the fixed list in kiosk.overrides), who (staff username) and when.
+    override_reason: Mapped[str | None] = mapped_column(String(32))
+    override_by: Mapped[str | None] = mapped_column(String(64))
+    override_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -125,13 +138,15 @@ class BuiltDossier(Base):
     applicant_id: Mapped[int] = mapped_column(
         ForeignKey("applicant_session.id", ondelete="CASCADE"), primary_key=True
     )
-    archive: Mapped[bytes] = mapped_column(LargeBinary)
-    #: The manifest (JSON): every file, its size and SHA-256.
-    manifest: Mapped[str] = mapped_column(Text)
+    #: The ZIP of the dossier's files (sealed). See dossiers.files_of.
+    sealed_archive: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The manifest (sealed JSON): every file, its size and SHA-256.
+    sealed_manifest: Mapped[bytes] = mapped_column(LargeBinary)
     #: Documents that could not fit under the size limit (JSON list of titles).
     too_large: Mapped[str] = mapped_column(Text, default="[]")
-    #: SHA-256 of what it was built from (answers, pages, their order and
-    #: turns): when it no longer matches, the dossier is out of date.
+    #: Keyed digest (crypto.fingerprint) of what it was built from (answers,
+    #: pages, their order and turns): when it no longer matches, the dossier
+    #: is out of date.
     source: Mapped[str] = mapped_column(String(64), default="")
     built_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -151,10 +166,17 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     #: argon2id hash of the PIN (quick unlock at the kiosk), if one is set.
     pin_hash: Mapped[str | None] = mapped_column(String(200))
-    #: Failed password or PIN attempts in a row; counted per account, since
-    #: every client of the kiosk is 127.0.0.1.
+    #: Failed password attempts in a row; counted per account, since every
+    #: client of the kiosk is 127.0.0.1. Too many lock the whole account.
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
+    #: Failed PIN attempts in a row, and until when the PIN is refused: a
+    #: locked PIN leaves the password usable, so whoever pokes at the unlock
+    #: screen cannot keep a mediator out.
+    pin_failed_attempts: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[dt.datetime | None]
+    #: Bumped at every reset or disable: a staff unlock made before it ends.
+    credentials_version: Mapped[int] = mapped_column(default=0)
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]

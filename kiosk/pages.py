@@ -1,7 +1,9 @@
 """Captured pages and document statuses of an applicant session.
 
 Functions take the database session they work in and never commit: the
-view acknowledges the work by committing once.
+view acknowledges the work by committing once. Page images are personal data:
+they are stored sealed with the session's key (`kiosk.crypto`) and read only
+through `master_image` and `preview_image`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forms.schema import Document
-from kiosk.models import DocumentPage, DocumentStatus
+from kiosk import crypto
+from kiosk.models import ApplicantSession, DocumentPage, DocumentStatus
 from scanning.types import ScannedPage
 
 MISSING = "missing"
@@ -53,6 +56,23 @@ def page_of(db: Session, applicant_id: int, page_id: int) -> DocumentPage | None
     return page if page is not None and page.applicant_id == applicant_id else None
 
 
+def _applicant(db: Session, page: DocumentPage) -> ApplicantSession:
+    applicant = db.get(ApplicantSession, page.applicant_id)
+    if applicant is None:
+        raise crypto.BrokenSeal(f"document_page of missing session {page.applicant_id}")
+    return applicant
+
+
+def master_image(db: Session, page: DocumentPage) -> bytes:
+    """The flattened colour page (JPEG) the dossier is made from."""
+    return crypto.unseal(_applicant(db, page), DocumentPage.sealed_master, page.sealed_master)
+
+
+def preview_image(db: Session, page: DocumentPage) -> bytes:
+    """The cleaned page (JPEG) shown on screen."""
+    return crypto.unseal(_applicant(db, page), DocumentPage.sealed_preview, page.sealed_preview)
+
+
 def add_page(
     db: Session, applicant_id: int, document_id: str, scanned: ScannedPage
 ) -> DocumentPage:
@@ -62,12 +82,15 @@ def add_page(
         .where(DocumentPage.applicant_id == applicant_id)
         .where(DocumentPage.document_id == document_id)
     )
+    applicant = db.get(ApplicantSession, applicant_id)
+    if applicant is None:
+        raise ValueError(f"no applicant session {applicant_id}")
     page = DocumentPage(
         applicant_id=applicant_id,
         document_id=document_id,
         position=(last or 0) + 1,
-        master=scanned.master,
-        preview=scanned.image,
+        sealed_master=crypto.seal(applicant, DocumentPage.sealed_master, scanned.master),
+        sealed_preview=crypto.seal(applicant, DocumentPage.sealed_preview, scanned.image),
         width=scanned.width,
         height=scanned.height,
         dpi=scanned.dpi,
@@ -113,9 +136,9 @@ def move_page(db: Session, page: DocumentPage, step: int) -> None:
         one.position = position
 
 
-def rotate_page(page: DocumentPage, quarter_turns: int = 1) -> None:
+def rotate_page(db: Session, page: DocumentPage, quarter_turns: int = 1) -> None:
     """Turn a page clockwise: the screen picture now, the master when the dossier is made."""
-    picture = PILImage.open(io.BytesIO(page.preview))
+    picture = PILImage.open(io.BytesIO(preview_image(db, page)))
     turned = (
         picture.transpose(
             {
@@ -129,7 +152,8 @@ def rotate_page(page: DocumentPage, quarter_turns: int = 1) -> None:
     )
     buffer = io.BytesIO()
     turned.save(buffer, "JPEG", quality=85)
-    page.preview = buffer.getvalue()
+    applicant = _applicant(db, page)
+    page.sealed_preview = crypto.seal(applicant, DocumentPage.sealed_preview, buffer.getvalue())
     page.rotation = (page.rotation + quarter_turns) % 4
     page.width, page.height = turned.size
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from forms import flow
-from kiosk import applicants, pages
+from kiosk import applicants, crypto, pages
 from kiosk.models import ApplicantSession, BuiltDossier, SessionStatistic, utcnow
 from kiosk.procedures import all_procedures
 
@@ -39,12 +39,18 @@ def record_session(db: Session, applicant: ApplicantSession, outcome: Outcome) -
     missing: list[str] = []
     procedure = all_procedures().get(applicant.procedure_id or "")
     if procedure is not None:
-        required = flow.required_documents(procedure, applicants.answers_of(applicant))
-        missing = [
-            item.document.id
-            for item in pages.progress(db, applicant.id, required)
-            if not item.pages
-        ]
+        try:
+            answers = applicants.answers_of(applicant)
+        except crypto.BrokenSeal:
+            # Damaged answers must not keep a session from being erased.
+            answers = None
+        if answers is not None:
+            required = flow.required_documents(procedure, answers)
+            missing = [
+                item.document.id
+                for item in pages.progress(db, applicant.id, required)
+                if not item.pages
+            ]
     end = applicant.last_activity_at or utcnow()
     minutes = max(0, round((end - applicant.created_at).total_seconds() / 60))
     row = SessionStatistic(

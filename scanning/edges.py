@@ -25,6 +25,12 @@ EDGE_STEP = 5
 #: Scharr's response to a step of h levels, once the step is smoothed by the
 #: working copy's down-sampling and the 5×5 blur: about 11·h (measured).
 SCHARR_GAIN = 11.0
+#: Edge thresholds are steps in levels of a well-exposed frame, whose bright
+#: parts (paper) reach at least this level. A dim frame is brought up to it
+#: first — contrasts scale with the light, as an exposure would — by at most
+#: `MAX_GAIN`, beyond which noise would pass for edges.
+EXPOSED_LEVEL = 180.0
+MAX_GAIN = 6.0
 #: Chroma channels count 1.6 times lightness when picking the strongest gradient.
 _CHANNEL_WEIGHTS = np.array([5, 8, 8], dtype=np.int32)
 
@@ -53,8 +59,19 @@ def working_copy(image: Image) -> tuple[Image, float]:
     return np.asarray(work, dtype=np.uint8), 1.0 / factor
 
 
+def exposure_gain(image: Image) -> float:
+    """The gain that brings a dim frame's bright parts to `EXPOSED_LEVEL` (1 if exposed)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    histogram = np.cumsum(cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel())
+    level = float(np.searchsorted(histogram, 0.95 * histogram[-1]))  # the 95th percentile
+    return float(np.clip(EXPOSED_LEVEL / max(level, 1.0), 1.0, MAX_GAIN))
+
+
 def edge_maps(work: Image) -> EdgeMaps:
     """Lab colours, the strongest channel's gradient, and thin edges (Canny)."""
+    exposure = exposure_gain(work)
+    if exposure > 1.0:
+        work = np.asarray(cv2.convertScaleAbs(work, alpha=exposure), dtype=np.uint8)
     lab8 = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
     gx_all = cv2.Scharr(lab8, cv2.CV_16S, 1, 0)
     gy_all = cv2.Scharr(lab8, cv2.CV_16S, 0, 1)

@@ -36,8 +36,11 @@ HOUGH_DISTANCE_STEP = 2.0  # working-copy pixels
 #: Strongest lines kept, and at most this many per 15° of orientation.
 MAX_LINES = 36
 PER_ORIENTATION = 8
-#: Pairs of roughly parallel lines combined two by two into quads.
-MAX_PAIRS = 120
+#: Pairs of roughly parallel lines combined two by two into quads. Every
+#: quad's sides are read from one table of segments (`_Profiles.table`), so
+#: quads are cheap: this only bounds the worst case (tiles, a keyboard), and a
+#: short side of a small card, with few votes, keeps its pairs.
+MAX_PAIRS = 300
 #: Spacing (working-copy pixels) of the evidence read along each line.
 PROFILE_STEP = 2.0
 #: Line quads passed on to the full score.
@@ -117,60 +120,72 @@ class _Profiles:
         # Hough lines are placed to ±1 pixel: three probes across are enough.
         seen = evidence(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
 
-        def running(values: NDArray[np.float64]) -> NDArray[np.float64]:
-            total = np.cumsum(values, axis=1, dtype=np.float64)
-            return np.concatenate([np.zeros((len(lines), 1)), total], axis=1)
-
-        self.visible = running(seen.visible.astype(np.float64))
-        self.supported = running(seen.supported.astype(np.float64))
-        self.flips = running(seen.flips)
-        self.plus = running((seen.contrast_plus * seen.visible).astype(np.float64))
-        self.minus = running((seen.contrast_minus * seen.visible).astype(np.float64))
+        # One table of running sums, a row per point of every line: columns
+        # visible, supported, flips, contrast with the inside along ±normal.
+        # float32 holds these counts and sums exactly enough.
+        values = np.stack(
+            [
+                seen.visible,
+                seen.supported,
+                seen.flips,
+                seen.contrast_plus * seen.visible,
+                seen.contrast_minus * seen.visible,
+            ],
+            axis=-1,
+        ).astype(np.float32)
+        total = np.cumsum(values, axis=1, dtype=np.float32)
+        total = np.concatenate([np.zeros((len(lines), 1, 5), np.float32), total], axis=1)
+        self.running = total.reshape(-1, 5)
         self.length = length
 
-    def sides(
-        self,
-        line: NDArray[np.intp],
-        p: NDArray[np.float64],
-        q: NDArray[np.float64],
-        centre: NDArray[np.float64],
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Score segments p–q of the given lines, the quad's centre marking the inside."""
-        tp = np.einsum("nj,nj->n", p - self.origin[line], self.direction[line]) - self.t0[line]
-        tq = np.einsum("nj,nj->n", q - self.origin[line], self.direction[line]) - self.t0[line]
-        tp, tq = tp / PROFILE_STEP, tq / PROFILE_STEP
+    def table(
+        self, first: NDArray[np.intp], last: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """Scores of every line's segment between its crossings with each pair of lines.
+
+        Entry [l, k] scores the part of line l between its crossings with
+        lines first[k] and last[k], with the inside along +normal, then along
+        −normal, and whether it could be judged. A quad's side is one such
+        segment, bounded by the other pair of the quad's lines: the table is
+        read by all quads at once, each segment worked out only once.
+        """
+        n = len(self.lines)
+        crossings = np.cross(self.lines[:, None, :], self.lines[None, :, :])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            points = crossings[..., :2] / crossings[..., 2:3]
+        along = np.einsum("laj,lj->la", points - self.origin[:, None, :], self.direction)
+        # Parallel lines never meet: such segments are out of reach, never judged.
+        along = np.nan_to_num((along - self.t0[:, None]) / PROFILE_STEP, nan=-1e6, posinf=1e6)
+        along = np.clip(along, -1e6, 1e6)
+        along = along.astype(np.float32)
+        tp, tq = along[:, first], along[:, last]
         low, high = np.minimum(tp, tq), np.maximum(tp, tq)
-        trim = 0.04 * (high - low)  # leave out the corners' surroundings
-        start = np.clip(np.rint(low + trim), 0, self.length).astype(np.intp)
-        stop = np.clip(np.rint(high - trim), 0, self.length).astype(np.intp)
-        stop = np.maximum(stop, start)
-
-        def total(table: NDArray[np.float64]) -> NDArray[np.float64]:
-            return np.asarray(table[line, stop] - table[line, start], dtype=np.float64)
-
-        inside_plus = np.einsum("nj,nj->n", centre, self.lines[line, :2]) + self.lines[line, 2] > 0
-        contrast = np.where(inside_plus, total(self.plus), total(self.minus))
-        # The same line past both corners (see `outline.continuation`).
         span = high - low
+        # Row of each line's first point in the table of running sums.
+        row = (np.arange(n) * (self.length + 1))[:, None]
+
+        def index(t: NDArray[np.float32]) -> NDArray[np.intp]:
+            return np.asarray(row + np.clip(np.rint(t), 0, self.length).astype(np.intp))
+
+        def total(a: NDArray[np.intp], b: NDArray[np.intp]) -> NDArray[np.float32]:
+            return np.asarray(self.running[b] - self.running[a], dtype=np.float32)
+
+        trim = 0.04 * span  # leave out the corners' surroundings
+        start = index(low + trim)
+        stop = np.maximum(index(high - trim), start)
+        on = total(start, stop).astype(np.float64)
+        # The same line past both corners (see `outline.continuation`).
         near, far = EXTENSION
-        seen_past = np.zeros(len(line))
-        edge_past = np.zeros(len(line))
-        for a, b in (
-            (low - far * span, low - near * span),
-            (high + near * span, high + far * span),
-        ):
-            first = np.clip(np.rint(a), 0, self.length).astype(np.intp)
-            last = np.clip(np.rint(b), 0, self.length).astype(np.intp)
-            seen_past += self.visible[line, last] - self.visible[line, first]
-            edge_past += self.supported[line, last] - self.supported[line, first]
-        return side_scores(
-            total(self.visible),
-            total(self.supported),
-            total(self.flips),
-            contrast,
-            np.maximum(stop - start, 1).astype(np.float64),
-            edge_past / np.maximum(seen_past, 1.0),
+        past = total(index(low - far * span), index(low - near * span))[..., :2]
+        past += total(index(high + near * span), index(high + far * span))[..., :2]
+        samples = np.maximum(stop - start, 1).astype(np.float64)
+        continued = (past[..., 1] / np.maximum(past[..., 0], 1.0)).astype(np.float64)
+        # Both insides at once: the contrasts are stacked on a first axis.
+        contrast = np.moveaxis(on[..., 3:], -1, 0)
+        scores, judged = side_scores(
+            on[..., 0], on[..., 1], on[..., 2], contrast, samples, continued
         )
+        return scores[0], scores[1], judged
 
 
 def _orientation(lines: Lines) -> NDArray[np.float64]:
@@ -234,25 +249,29 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     crossings = np.cross(lines[:, None, :], lines[None, :, :])
     with np.errstate(divide="ignore", invalid="ignore"):
         points = crossings[..., :2] / crossings[..., 2:3]
+    points = np.nan_to_num(points, nan=1e9, posinf=1e9, neginf=-1e9)
     corners = np.stack([points[ia, kb], points[ia, mb], points[ja, mb], points[ja, kb]], axis=1)
-    ordered = order_many(np.nan_to_num(corners, nan=1e9, posinf=1e9, neginf=-1e9))
+    # Side k lies on line `on[:, k]`, between its crossings with the lines of
+    # the quad's other pair, `bounds[:, k]`.
+    on = np.stack([ia, mb, ja, kb], axis=1)
+    pair_p, pair_q = p[distinct], q[distinct]
+    bounds = np.stack([pair_q, pair_p, pair_q, pair_p], axis=1)
+    plus, minus, judged_table = _Profiles(lines, maps).table(pi, pj)
+    centre = corners.mean(axis=1)
+    inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
+    segment = on * len(pi) + bounds  # flat index into the tables
+    sides = np.where(inside_plus, plus.ravel()[segment], minus.ravel()[segment])
+    edge = combine(sides.astype(np.float64), judged_table.ravel()[segment])
+    # Shape and size are checked on the best supported quads only, enough of
+    # them for `KEEP` to remain: most of the others are not even convex.
+    likely = np.flatnonzero(edge > 0)
+    if len(likely) > 32 * KEEP:
+        likely = likely[np.argpartition(-edge[likely], 32 * KEEP)[: 32 * KEEP]]
+    ordered = order_many(corners[likely])
     keep = plausible(ordered, maps.width, maps.height, min_area)
     if not keep.any():
         return np.zeros((0, 4, 2))
-    corners, ordered = corners[keep], ordered[keep]
-    ia, ja, kb, mb = ia[keep], ja[keep], kb[keep], mb[keep]
-    centre = corners.mean(axis=1)
-    profiles = _Profiles(lines, maps)
-    segments = [
-        (ia, corners[:, 0], corners[:, 1]),
-        (mb, corners[:, 1], corners[:, 2]),
-        (ja, corners[:, 2], corners[:, 3]),
-        (kb, corners[:, 3], corners[:, 0]),
-    ]
-    scores, judged = zip(
-        *(profiles.sides(line, start, end, centre) for line, start, end in segments), strict=True
-    )
-    edge = combine(np.stack(scores, axis=1), np.stack(judged, axis=1))
+    ordered, edge = ordered[keep], edge[likely[keep]]
     # The format prior moves a score by a fifth at most: it is worked out only
     # for the quads best supported by evidence, among which the best end up.
     likely = np.argsort(-edge)[: 4 * KEEP]

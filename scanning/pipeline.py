@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scanning import detect, encode, enhance, quality, rectify
+from scanning import detect, encode, enhance, intake, quality, rectify
 from scanning.types import Detection, Frame, Mode, Problem, Quad, QualitySettings, ScannedPage
 
 #: JPEG quality of the colour master kept for the dossier.
@@ -56,6 +56,7 @@ def scan(
         expected_format: "A4", "ID-1" or "ID-3" when the kiosk knows what it asked for.
     """
     settings = settings or QualitySettings()
+    intake.check_frame(frame.image)  # 8-bit BGR of a sane size, or BadFrame
     # Find the page's outline (the preview's outline helps as a candidate).
     found = detect.detect(frame.image, prior, settings.min_detection_score)
     # Flatten it to its real proportions; a flatbed scan with no visible border is the page.
@@ -96,6 +97,7 @@ def guide(
 ) -> Guidance:
     """Look at one preview frame: outline, the problem to report, ready to capture?"""
     settings = settings or QualitySettings()
+    intake.check_frame(frame.image)  # 8-bit BGR of a sane size, or BadFrame
     found = detect.detect(frame.image, tracker.quad, settings.min_detection_score)
     quad = tracker.update(found)
     shown = Detection(quad, found.score, found.width, found.height) if quad is not None else found

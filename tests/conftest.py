@@ -10,11 +10,19 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from playwright.sync_api import Playwright, sync_playwright
 from werkzeug.test import TestResponse
 
 from kiosk import create_app, db
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the whole run: its sync API cannot be started twice at once."""
+    with sync_playwright() as started:
+        yield started
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
@@ -16,7 +17,19 @@ from kiosk.i18n import KNOWN_LANGUAGES
 ROOT = Path(__file__).parent.parent
 TRANSLATIONS = ROOT / "translations"
 CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
+#: Every language offered has one (the first test): these are the shipped catalogs.
+SHIPPED = sorted(
+    path
+    for code in KNOWN_LANGUAGES
+    if (path := TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").exists()
+)
+#: A conversion as Python's % operator reads it: %(name)s, %d, %-5.2f, %%.
+CONVERSION = re.compile(
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<type>[diouxXeEfFgGcrsa%])"
+)
+#: The number ngettext fills in: a plural form may say it in words ("صفحتان").
+COUNT = "num"
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -27,8 +40,22 @@ KEYWORDS = {
 }
 
 
-def placeholders(text: str) -> list[str]:
-    return sorted(PLACEHOLDER.findall(text))
+def conversions(text: str) -> tuple[list[str], list[str]]:
+    """The named conversions ("name:type", sorted) and the positional ones (in order)."""
+    named, positional = [], []
+    for match in CONVERSION.finditer(text):
+        if match["type"] == "%":
+            continue
+        if match["name"] is None:
+            positional.append(match["type"])
+        else:
+            named.append(f"{match['name']}:{match['type']}")
+    return sorted(named), positional
+
+
+def stray_percent(text: str) -> bool:
+    """A % that is not a conversion: Jinja formats every translated string, it would break."""
+    return "%" in CONVERSION.sub("", text)
 
 
 def test_every_known_language_but_french_has_a_catalog() -> None:
@@ -36,11 +63,27 @@ def test_every_known_language_but_french_has_a_catalog() -> None:
     assert shipped == set(KNOWN_LANGUAGES) - {"fr"}
 
 
-@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parent.parent.name)
+def plural_problems(ids: tuple[str, ...], strings: tuple[str, ...], expected: int) -> list[str]:
+    """Each form keeps the plural source's conversions (the count may be said in words)."""
+    problems = []
+    if len(strings) != expected:
+        problems.append(f"{len(strings)} plural forms, not {expected}: {ids[0]!r}")
+    named, positional = conversions(ids[1])
+    for form in strings:
+        form_named, form_positional = conversions(form)
+        without_count = [one for one in named if not one.startswith(f"{COUNT}:")]
+        if form_positional != positional or form_named not in (named, without_count):
+            problems.append(f"placeholders differ: {ids[1]!r} -> {form!r}")
+    return problems
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.parent.name)
 def test_catalog_is_complete_and_faithful(path: Path) -> None:
     with path.open("rb") as handle:
         catalog = read_po(handle)
     problems = []
+    if catalog.fuzzy:
+        problems.append("the header is fuzzy: pybabel compile would leave the whole catalog out")
     for message in catalog:
         if not message.id:
             continue
@@ -52,21 +95,36 @@ def test_catalog_is_complete_and_faithful(path: Path) -> None:
             problems.append(f"untranslated: {ids[0]!r}")
             continue
         if len(ids) == 1:
-            if placeholders(strings[0]) != placeholders(ids[0]):
+            if conversions(strings[0]) != conversions(ids[0]):
                 problems.append(f"placeholders differ: {ids[0]!r} -> {strings[0]!r}")
         else:
-            allowed = set(placeholders(ids[1]))
-            for form in strings:
-                if not set(placeholders(form)) <= allowed:
-                    problems.append(f"unknown placeholder in a plural form of {ids[0]!r}")
-        for form in strings:
-            # Jinja formats every translated string: a lone % would break it.
-            if "%" in PLACEHOLDER.sub("", form).replace("%%", ""):
-                problems.append(f"stray % in translation of {ids[0]!r}")
-    assert problems == []
+            problems += plural_problems(ids, strings, catalog.num_plurals)
+        problems += [f"stray % in translation of {ids[0]!r}" for f in strings if stray_percent(f)]
+    assert problems == [], f"{len(problems)} problems: {problems[:20]}"
 
 
-@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parent.parent.name)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.parent.name)
+def test_catalog_has_the_languages_plural_forms(path: Path) -> None:
+    """The Plural-Forms header is the language's (CLDR, as Babel knows it)."""
+    code = path.parent.parent.name
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    assert str(catalog.locale) == code
+    assert catalog.num_plurals == get_plural(code).num_plurals
+
+
+def test_the_placeholder_check_sees_every_kind() -> None:
+    assert conversions("%(num)d pages, %(name)s, %.1f %% de %s") == (
+        ["name:s", "num:d"],
+        ["f", "s"],
+    )
+    assert conversions("%s puis %d") != conversions("%d puis %s")  # order counts
+    assert stray_percent("50 %") and not stray_percent("50 %%")
+    assert plural_problems(("%(num)d page", "%(num)d pages"), ("صفحة", "%(num)d صفحات"), 2) == []
+    assert plural_problems(("%(num)d page", "%(num)d pages"), ("%(n)d",), 2) != []
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.parent.parent.name)
 def test_catalog_states_its_review_status(path: Path) -> None:
     header = path.read_text(encoding="utf-8").split('msgid ""', 1)[0]
     match = re.search(r"^# Translation-Status: (.+)$", header, re.MULTILINE)

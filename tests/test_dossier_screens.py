@@ -76,6 +76,24 @@ def test_build_lists_the_files(scanned: Kiosk) -> None:
     assert "Documents trop lourds" not in page
 
 
+def test_a_missing_font_is_explained_and_nothing_is_lost(
+    scanned: Kiosk, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Noto fonts not installed (a kiosk provisioned without fonts-noto-core).
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    monkeypatch.setattr("forms.dossier.fonts.FONT_DIRS", (empty,))
+    response = scanned.post("/dossier/build")
+    assert response.location == "/dossier"
+    page = text(scanned.follow(response))
+    assert "il manque une police d'écriture" in page and "Tout imprimer" not in page
+    with session_scope(app) as session:
+        assert session.scalars(select(BuiltDossier)).all() == []
+        assert len(session.scalars(select(DocumentPage)).all()) == 1
+    monkeypatch.undo()
+    assert "Tout imprimer" in text(scanned.follow(scanned.post("/dossier/build")))
+
+
 def test_copy_to_a_usb_key_checks_every_file(scanned: Kiosk, tmp_path: Path) -> None:
     scanned.post("/dossier/build")
     page = text(scanned.get("/dossier/usb"))

@@ -130,19 +130,11 @@ class _Summary:
     def title(self) -> None:
         pdf, context = self.pdf, self.context
         pdf.qr(context.reference, x=pdf.w - 15 - 30, y=12, size=30)
-        pdf.style(Style(18, True))
-        pdf.multi_cell(
-            pdf.usable_width - 35, 9, self.french.gettext(m.SUMMARY), new_x="LMARGIN", new_y="NEXT"
-        )
+        beside_qr = pdf.usable_width - 35
+        pdf.paragraph(self.french.gettext(m.SUMMARY), Style(18, True), gap=0, width=beside_qr)
         if context.bilingual:
-            pdf.multi_cell(
-                pdf.usable_width - 35,
-                8,
-                self.local.gettext(m.SUMMARY),
-                align=self.side,
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+            local = self.local.gettext(m.SUMMARY)
+            pdf.paragraph(local, Style(18, True), context.rtl, gap=0, width=beside_qr)
         pdf.ln(1)
         self.say(context.procedure.title, Style(12, True))
         self.say(m.REFERENCE, reference=context.reference, date=lambda f: f.day(context.today))
@@ -186,7 +178,12 @@ class _Summary:
         if not rows:
             return
         if self.context.bilingual:
-            self.pdf.rows(rows, (26, 24, 26, 24), ("L", "L", self.side, self.side))
+            widths: tuple[float, ...] = (26, 24, 26, 24)
+            if self.context.rtl:
+                # French reads from the left edge, the translation from the right edge.
+                rows[:] = [[*row[:2], *reversed(row[2:])] for row in rows]
+                widths = (26, 24, 24, 26)
+            self.pdf.rows(rows, widths, ("L", "L", self.side, self.side))
         else:
             self.pdf.rows(rows, (45, 55), ("L", "L"))
         rows.clear()
@@ -205,8 +202,11 @@ class _Summary:
             if context.bilingual:
                 row += [self.local.gettext(document.title), statuses[1]]
             rows.append(row)
-        if context.bilingual:
-            self.pdf.rows(rows, (8, 36, 14, 28, 14), ("L", "L", "L", self.side, self.side))
+        if context.bilingual and context.rtl:
+            rows = [[*row[:3], *reversed(row[3:])] for row in rows]
+            self.pdf.rows(rows, (8, 36, 14, 14, 28), ("L", "L", "L", "R", "R"))
+        elif context.bilingual:
+            self.pdf.rows(rows, (8, 36, 14, 28, 14), ("L", "L", "L", "L", "L"))
         else:
             self.pdf.rows(rows, (8, 72, 20), ("L", "L", "L"))
 

@@ -24,11 +24,12 @@ from werkzeug.wrappers import Response
 
 from forms import flow
 from forms.schema import SUMMARY
-from kiosk import applicants
+from kiosk import applicants, audit, dossiers, staff_session
 from kiosk.db import get_db
 from kiosk.i18n import current_language
 from kiosk.models import ApplicantSession, utcnow
 from kiosk.procedures import all_procedures, finder, procedure_or_404
+from kiosk.security import clear_site_data
 from kiosk.views.context import (
     close_if_idle,
     close_unsaved,
@@ -168,6 +169,10 @@ def choose(applicant: ApplicantSession) -> Response:
     answers = applicants.answers_of(applicant)
     applicant.current_page = flow.first_unanswered(procedure, answers)
     applicants.touch(applicant)
+    if staff_session.in_control(applicant):
+        staff_session.record(
+            audit.Action.CHOOSE_PROCEDURE, applicant.reference, procedure=procedure.id
+        )
     get_db().commit()
     if applicant.pin_hash is None:
         return redirect(url_for("applicant.code"))
@@ -273,6 +278,7 @@ def save(applicant: ApplicantSession) -> Response:
     now = utcnow()
     applicant.saved_for_later = True
     applicants.close(applicant, dt.timedelta(days=current_app.config["RESUME_DAYS"]), now)
+    dossiers.withdraw(applicant)  # no clear PDF waits for the browser once they have left
     get_db().commit()
     code_shown = applicants.format_code(applicant.resume_code)
     until = applicant.resumable_until.date().isoformat() if applicant.resumable_until else ""
@@ -293,9 +299,8 @@ def saved() -> str | Response:
 
 @bp.post("/saved/done")
 def saved_done() -> Response:
-    """Leave the confirmation: forget the code shown on screen."""
-    session.pop("saved", None)
-    return redirect(url_for("applicant.welcome"))
+    """Leave the confirmation: forget the code shown on screen, and everything else."""
+    return clear_site_data(redirect(url_for("applicant.welcome")))
 
 
 @bp.post("/session/close")
@@ -305,8 +310,7 @@ def close_session() -> Response:
     if applicant is not None:
         close_unsaved(applicant)
         get_db().commit()
-    end_browser_session()
-    return redirect(url_for("applicant.welcome"))
+    return clear_site_data(redirect(url_for("applicant.welcome")))
 
 
 @bp.post("/session/ping")

@@ -14,13 +14,12 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from forms import flow
@@ -31,7 +30,8 @@ from kiosk import applicants, erasure
 from kiosk.db import get_db
 from kiosk.models import ApplicantSession, utcnow
 from kiosk.procedures import procedure_or_404
-from kiosk.views.context import end_browser_session, require_applicant
+from kiosk.security import clear_site_data
+from kiosk.views.context import require_applicant
 
 bp = Blueprint("application", __name__)
 
@@ -238,9 +238,12 @@ def finish_form(applicant: ApplicantSession) -> str:
 @bp.post("/finish")
 @require_applicant
 def finish(applicant: ApplicantSession) -> Response:
-    """End the session and erase its answers; the next person starts clean."""
+    """End the session and erase its answers; the next person starts clean.
+
+    The goodbye is shown in the applicant's language by this response itself:
+    it tells the browser to clear its cookies, so a message kept for the next
+    page would be lost with them.
+    """
     erasure.erase_session(get_db(), applicant)
     get_db().commit()
-    end_browser_session()
-    flash(_("Vos réponses sont effacées de cet ordinateur. Au revoir."))
-    return redirect(url_for("applicant.welcome"))
+    return clear_site_data(make_response(render_template("goodbye.html")))

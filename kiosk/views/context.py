@@ -16,7 +16,7 @@ from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from kiosk import applicants
+from kiosk import applicants, dossiers
 from kiosk.db import get_db
 from kiosk.models import ApplicantSession, utcnow
 
@@ -64,9 +64,14 @@ def require_applicant(view: F) -> F:
 
 
 def close_unsaved(applicant: ApplicantSession) -> None:
-    """Close a session that was not saved for later: resumable for UNSAVED_RESUME_HOURS."""
+    """Close a session that was not saved for later: resumable for UNSAVED_RESUME_HOURS.
+
+    Its dossier's copy offered to the browser's file picker is withdrawn: the
+    applicant has left the kiosk.
+    """
     hours = current_app.config["UNSAVED_RESUME_HOURS"]
     applicants.close(applicant, dt.timedelta(hours=hours), utcnow())
+    dossiers.withdraw(applicant)
 
 
 def close_if_idle() -> Response | None:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from forms import flow
 from forms.dossier import DossierFile
+from forms.dossier.fonts import FontsMissing
 from forms.validate import N_
 from kiosk import applicants, dossiers, pages
 from kiosk.db import get_db
@@ -54,7 +55,7 @@ def overview(applicant: ApplicantSession) -> str:
     too_large: list[str] = []
     current = built is not None and dossiers.is_current(get_db(), applicant, procedure, built)
     if built is not None:
-        files = [f for f in dossiers.files_of(built) if f.name != "manifest.json"]
+        files = [f for f in dossiers.files_of(applicant, built) if f.name != "manifest.json"]
         too_large = json.loads(built.too_large)
     return render_template(
         "dossier.html",
@@ -73,7 +74,20 @@ def overview(applicant: ApplicantSession) -> str:
 def build(applicant: ApplicantSession) -> Response:
     """Assemble the dossier from the answers and the scanned pages."""
     procedure = procedure_or_404(applicant.procedure_id)
-    dossier = dossiers.build(get_db(), applicant, procedure)
+    try:
+        dossier = dossiers.build(get_db(), applicant, procedure)
+    except FontsMissing as missing:
+        # An installation fault, not the applicant's: say so, keep everything.
+        get_db().rollback()
+        current_app.logger.error("dossier not built: %s", missing)
+        flash(
+            _(
+                "Le dossier ne peut pas être préparé sur cet ordinateur : il manque une "
+                "police d'écriture. Vos réponses et vos pages sont gardées. "
+                "Demandez au médiateur."
+            )
+        )
+        return redirect(url_for("dossier.overview"))
     applicants.touch(applicant)
     get_db().commit()
     for error in dossier.too_large:
@@ -101,7 +115,7 @@ def _files(applicant: ApplicantSession) -> list[DossierFile]:
     procedure = procedure_or_404(applicant.procedure_id)
     if not dossiers.is_current(get_db(), applicant, procedure, built):
         raise OutOfDate()
-    return dossiers.files_of(built)
+    return dossiers.files_of(applicant, built)
 
 
 @bp.errorhandler(OutOfDate)

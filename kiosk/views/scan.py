@@ -27,7 +27,7 @@ from forms import flow
 from forms.schema import Document
 from kiosk import applicants, pages
 from kiosk.camera import get_camera
-from kiosk.db import get_db
+from kiosk.db import close_db, get_db
 from kiosk.models import ApplicantSession, DocumentPage
 from kiosk.procedures import procedure_or_404
 from kiosk.views.context import require_applicant
@@ -43,9 +43,11 @@ GUIDANCE_PICTOGRAMS = {
     Problem.TOO_SMALL.value: "move_closer",
     Problem.TOO_DARK.value: "too_dark",
     Problem.GLARE.value: "avoid_glare",
-    Problem.BLURRY.value: "hold_still",
+    Problem.BLURRY.value: "blurry",
     "hold_still": "hold_still",
     "ready": "readable_check",
+    # Not a picture problem: the camera stopped answering (scan.js shows it).
+    "camera_error": "camera_error",
 }
 
 
@@ -129,6 +131,10 @@ def capture_screen(applicant: ApplicantSession, document_id: str) -> str:
 @require_applicant
 def live_frame(applicant: ApplicantSession) -> Response:
     """The newest camera picture, its outline and guidance in the headers."""
+    # Every transaction holds SQLite's write lock (BEGIN IMMEDIATE, kiosk/db.py):
+    # end this one before waiting for the camera, or each poll would hold up
+    # every save on the kiosk for as long as a frame takes.
+    close_db()
     after = request.args.get("after", "0")
     frame = get_camera().latest(after=int(after) if after.isdigit() else 0, timeout=1.0)
     if frame is None or frame.error:
@@ -200,7 +206,7 @@ def document_pages(applicant: ApplicantSession, document_id: str) -> str:
 def page_image(applicant: ApplicantSession, page_id: int) -> Response:
     """The cleaned page as shown on screen (personal data: never cached)."""
     page = _page(applicant, page_id)
-    return Response(page.preview, mimetype="image/jpeg")
+    return Response(pages.preview_image(get_db(), page), mimetype="image/jpeg")
 
 
 @bp.post("/<document_id>/pages/<int:page_id>/<action>")
@@ -215,7 +221,7 @@ def change_page(
     if action in ("delete", "retake"):
         pages.delete_page(get_db(), page)
     elif action == "rotate":
-        pages.rotate_page(page)
+        pages.rotate_page(get_db(), page)
     elif action in ("up", "down"):
         pages.move_page(get_db(), page, -1 if action == "up" else 1)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from kiosk import applicants
 from kiosk.db import session_scope
 from kiosk.models import ApplicantSession
 from tests.browser.conftest import LiveKiosk
@@ -80,7 +80,7 @@ def give_answers(live: LiveKiosk, answers: dict[str, Any]) -> None:
     """Set the stored answers directly, to reach the later screens quickly."""
     with session_scope(live.app) as db:
         row = db.scalars(select(ApplicantSession)).one()
-        row.answers = json.dumps(answers)
+        applicants.store_answers(row, answers)
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])

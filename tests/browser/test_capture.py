@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from kiosk import applicants
 from kiosk.db import session_scope
 from kiosk.models import ApplicantSession, DocumentPage
 from scanning.sources import DEMO_FRAMES
@@ -32,7 +32,7 @@ def ready_to_scan(screen: Screen, live: LiveKiosk) -> None:
     screen.type("1234")
     screen.tap_and_wait("form[action='/code'] button[type=submit]")
     with session_scope(live.app) as db:
-        db.scalars(select(ApplicantSession)).one().answers = json.dumps(ANSWERS)
+        applicants.store_answers(db.scalars(select(ApplicantSession)).one(), ANSWERS)
     screen.open("/check")
     screen.tap_and_wait("form[action='/check'] button")
     screen.tap_and_wait("a[href='/scan']")

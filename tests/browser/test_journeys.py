@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from kiosk import applicants
 from kiosk.db import session_scope
 from kiosk.models import ApplicantSession
 from tests.browser.conftest import LiveKiosk, make_live, new_context
@@ -106,7 +107,7 @@ def finish(screen: Screen) -> None:
 def stored_answers(live: LiveKiosk) -> dict[str, object]:
     with session_scope(live.app) as db:
         row = db.scalars(select(ApplicantSession)).one()
-        return dict(json.loads(row.answers))
+        return dict(applicants.answers_of(row))
 
 
 def test_student_renewal_in_french(live: LiveKiosk, page: Page) -> None:

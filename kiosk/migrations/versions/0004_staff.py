@@ -1,4 +1,4 @@
-"""Staff accounts, the append-only audit log, anonymous session statistics.
+"""Staff accounts, the append-only audit log, anonymous session statistics, overrides.
 
 Revision ID: 0004
 Revises: 0003
@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.Column("pin_hash", sa.String(200), nullable=True),
         sa.Column("failed_attempts", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(), nullable=True),
+        sa.Column("pin_failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("pin_locked_until", sa.DateTime(), nullable=True),
+        sa.Column("credentials_version", sa.Integer(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_login_at", sa.DateTime(), nullable=True),
@@ -70,10 +73,19 @@ def upgrade() -> None:
         table.add_column(
             sa.Column("assisted", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    # A mediator's override of a capture warning: a reason code, who, when.
+    with op.batch_alter_table("document_page") as table:
+        table.add_column(sa.Column("override_reason", sa.String(32), nullable=True))
+        table.add_column(sa.Column("override_by", sa.String(64), nullable=True))
+        table.add_column(sa.Column("override_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
     """Drop the staff, audit and statistics tables."""
+    with op.batch_alter_table("document_page") as table:
+        table.drop_column("override_at")
+        table.drop_column("override_by")
+        table.drop_column("override_reason")
     with op.batch_alter_table("applicant_session") as table:
         table.drop_column("assisted")
     op.drop_table("session_statistic")

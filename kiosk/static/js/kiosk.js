@@ -363,6 +363,46 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
+  /* ---------------------------------------------------- staff panel: long press */
+
+  // Holding the logo for 3 seconds opens the staff panel's unlock screen; a
+  // tap still goes home. An applicant does not hold a logo that long by
+  // chance, and the unlock screen asks for a PIN anyway. The logo fills up
+  // while it is held, so the mediator sees it working.
+  var brand = document.querySelector("[data-staff-unlock]");
+  if (brand) {
+    var holdMs = 3000;
+    var holdTimer = null;
+    var held = false;
+    var cancelHold = function () {
+      if (holdTimer !== null) { window.clearTimeout(holdTimer); holdTimer = null; }
+      brand.classList.remove("is-holding");
+    };
+    var pressedAt = 0;
+    brand.addEventListener("pointerdown", function (event) {
+      if (event.button > 0) { return; }
+      held = false;
+      pressedAt = Date.now();
+      cancelHold();
+      brand.classList.add("is-holding");
+      holdTimer = window.setTimeout(function () {
+        holdTimer = null;
+        held = true;
+        brand.classList.remove("is-holding");
+        window.location.assign(brand.dataset.staffUnlock);
+      }, holdMs);
+    });
+    ["pointerup", "pointerleave", "pointercancel"].forEach(function (type) {
+      brand.addEventListener(type, cancelHold);
+    });
+    // The release after a press, long or cut short, must not also follow the
+    // link home: only a quick tap goes home.
+    brand.addEventListener("click", function (event) {
+      if (held || (pressedAt && Date.now() - pressedAt > 600)) { event.preventDefault(); }
+    });
+    brand.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+  }
+
   /* ------------------------------------------------------------ idle countdown */
 
   if (body.dataset.session === "active") {
