@@ -365,6 +365,7 @@ def test_finish_erases_answers(kiosk: Kiosk, app: Flask) -> None:
     response = kiosk.post("/finish")
     assert response.status_code == 200 and "Au revoir" in text(response)
     assert '"cookies"' in response.headers["Clear-Site-Data"]
+    assert 'data-return-home="20" data-home="/"' in text(response)
     stored = applicant(app)
     assert stored.status == "ended"
     assert stored.sealed_answers is None and stored.pin_hash is None

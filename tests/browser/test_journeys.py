@@ -260,3 +260,20 @@ def test_form_errors_link_to_the_field(live: LiveKiosk, page: Page) -> None:
     expect(summary).to_be_focused()
     screen.tap(".error-summary a")
     expect(page.locator("#f-date_expiration_titre-day")).to_be_focused()
+
+
+def test_goodbye_returns_to_the_welcome_screen_by_itself(live: LiveKiosk, page: Page) -> None:
+    # The page's clock is Playwright's: 20 seconds pass without waiting for them.
+    page.clock.install()
+    screen = Screen(page, live.url)
+    screen.open("/")
+    screen.tap_and_wait("form[action='/start'] button")
+    screen.open("/finish")
+    screen.tap_and_wait("form[action='/finish'] button[type=submit]")
+    expect(page.locator("#goodbye-home")).to_be_visible()
+    page.clock.fast_forward(19_000)
+    expect(page.locator("#goodbye-home")).to_be_visible()
+    with page.expect_navigation():
+        page.clock.fast_forward(2_000)
+    screen.expect_path("/")
+    expect(page.locator("form[action='/start'] button")).to_be_visible()

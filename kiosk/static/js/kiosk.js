@@ -363,6 +363,17 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
+  /* ------------------------------------------- goodbye: back to the welcome screen */
+
+  // After "Finish and erase" the screen says goodbye, then goes back to the
+  // welcome screen by itself, so the next person never finds a goodbye.
+  var goodbye = document.querySelector("[data-return-home]");
+  if (goodbye) {
+    window.setTimeout(function () {
+      window.location.assign(goodbye.dataset.home || "/");
+    }, parseInt(goodbye.dataset.returnHome, 10) * 1000);
+  }
+
   /* ---------------------------------------------------- staff panel: long press */
 
   // Holding the logo for 3 seconds opens the staff panel's unlock screen; a
