@@ -37,6 +37,10 @@ COMPLETION_FORMATS = ("A4", "ID-3", "ID-1")
 SAME_RATIO = 0.02
 #: A side counts as lying on the frame's border within this many pixels.
 BORDER_TOLERANCE = 1.5
+#: Corner orders of a quad rolled by each side, and back (index arrays:
+#: `np.roll`'s overhead shows on these tiny arrays, scored many per frame).
+_ROLLED = [(np.arange(4) + side) % 4 for side in range(4)]
+_UNROLLED = [(np.arange(4) - side) % 4 for side in range(4)]
 
 
 @functools.cache
@@ -129,7 +133,7 @@ def placed_by_format(
     inside = np.array([width - 1.0, height - 1.0])
     variants = []
     for side in range(4):
-        q = np.roll(quad, -side, axis=0)
+        q = quad[_ROLLED[side]]  # np.roll(quad, -side, axis=0), without its overhead
         full = float(np.linalg.norm(q[2] - q[3]))
         if full < 1.0:
             continue
@@ -145,7 +149,7 @@ def placed_by_format(
         seen = np.all(np.isfinite(placed) & (placed >= 0) & (placed <= inside), axis=(1, 2))
         rest = np.broadcast_to(q[2:], (len(ratios), 2, 2))
         # Back to the quad's own order: the moved side runs from corner `side` to the next.
-        variant = np.roll(np.concatenate([placed, rest], axis=1), side, axis=1)
+        variant = np.concatenate([placed, rest], axis=1)[:, _UNROLLED[side]]
         variants.append(variant[seen])
     return np.concatenate(variants) if variants else np.zeros((0, 4, 2))
 

@@ -9,7 +9,9 @@ brightness — still has edges.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,6 +48,14 @@ class EdgeMaps:
     width: int
     height: int
 
+    # Read at many points by every cue: one gather of a whole pixel (a 12-byte
+    # Lab triple) is faster than a fancy index over rows; a bit-for-bit copy.
+    @functools.cached_property
+    def lab_pixels(self) -> NDArray[np.void]:
+        """The Lab map as one 12-byte item per pixel (view with `.view(np.float32)`)."""
+        lab = np.ascontiguousarray(self.lab, dtype=np.float32).reshape(-1, 3)
+        return np.asarray(lab.view(np.dtype((np.void, 12))).ravel())
+
 
 def working_copy(image: Image) -> tuple[Image, float]:
     """Shrink a frame for detection; return it and its scale (work / full)."""
@@ -75,11 +85,7 @@ def edge_maps(work: Image) -> EdgeMaps:
     lab8 = cv2.cvtColor(cv2.GaussianBlur(work, (5, 5), 0), cv2.COLOR_BGR2LAB)
     gx_all = cv2.Scharr(lab8, cv2.CV_16S, 1, 0)
     gy_all = cv2.Scharr(lab8, cv2.CV_16S, 0, 1)
-    strength = (np.abs(gx_all) + np.abs(gy_all)).astype(np.int32) * _CHANNEL_WEIGHTS
-    pick = strength.argmax(axis=2)[..., None]
-    gx16 = np.take_along_axis(gx_all, pick, axis=2)[..., 0]
-    gy16 = np.take_along_axis(gy_all, pick, axis=2)[..., 0]
-    gain = np.take_along_axis(_CHANNEL_WEIGHTS[None, None, :], pick, axis=2)[..., 0] / 5.0
+    gx16, gy16, gain = _strongest_channel(gx_all, gy_all)
     high = SCHARR_GAIN * EDGE_STEP * 2
     edges = cv2.Canny(gx16, gy16, high * 0.4, high, L2gradient=True)
     return EdgeMaps(
@@ -90,6 +96,38 @@ def edge_maps(work: Image) -> EdgeMaps:
         work.shape[1],
         work.shape[0],
     )
+
+
+def _strongest_channel(
+    gx_all: NDArray[np.integer[Any] | np.floating[Any]],
+    gy_all: NDArray[np.integer[Any] | np.floating[Any]],
+) -> tuple[
+    NDArray[np.integer[Any] | np.floating[Any]],
+    NDArray[np.integer[Any] | np.floating[Any]],
+    NDArray[np.float64],
+]:
+    """Per pixel, the gradient of the channel whose weighted |gx| + |gy| is largest, and its gain.
+
+    Ties go to the first channel, as `argmax` would. Worked on whole planes
+    rather than along a 3-long last axis, where numpy's reductions and
+    `take_along_axis` are several times slower.
+    """
+    gxs, gys = cv2.split(gx_all), cv2.split(gy_all)
+    strength = [
+        cv2.add(np.abs(gx), np.abs(gy), dtype=cv2.CV_32S) * int(weight)
+        for gx, gy, weight in zip(gxs, gys, _CHANNEL_WEIGHTS, strict=True)
+    ]
+    one = strength[1] > strength[0]
+    two = strength[2] > np.where(one, strength[1], strength[0])
+    # Channel 0, overwritten where channel 1 is stronger, then where channel 2 is.
+    weights = _CHANNEL_WEIGHTS / 5.0
+    gx16, gy16 = gxs[0], gys[0]
+    gain = np.full(gx16.shape, weights[0])
+    for better, channel in ((one, 1), (two, 2)):
+        np.copyto(gx16, gxs[channel], where=better)
+        np.copyto(gy16, gys[channel], where=better)
+        np.copyto(gain, weights[channel], where=better)
+    return gx16, gy16, gain
 
 
 def sample(values: NDArray[np.float32], points: NDArray[np.float64]) -> NDArray[np.float32]:

@@ -56,7 +56,11 @@ def strong_lines(maps: EdgeMaps) -> tuple[Lines, NDArray[np.float64]]:
     parallel text lines of a page must not crowd out its sides, nor a pen or a
     keyboard the page's other orientation.
     """
-    ys, xs = np.nonzero(maps.edges)
+    # OpenCV lists the edge pixels in the same (row-major) order as
+    # np.nonzero, several times faster.
+    found = cv2.findNonZero(maps.edges)
+    pixels = np.zeros((0, 2), np.int32) if found is None else found.reshape(-1, 2)
+    xs, ys = pixels[:, 0].astype(np.intp), pixels[:, 1].astype(np.intp)
     if len(xs) < 10:
         return np.zeros((0, 3)), np.zeros(0)
     angle = np.degrees(np.arctan2(maps.gy[ys, xs], maps.gx[ys, xs])) % 360
@@ -250,14 +254,16 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     with np.errstate(divide="ignore", invalid="ignore"):
         points = crossings[..., :2] / crossings[..., 2:3]
     points = np.nan_to_num(points, nan=1e9, posinf=1e9, neginf=-1e9)
-    corners = np.stack([points[ia, kb], points[ia, mb], points[ja, mb], points[ja, kb]], axis=1)
+    # One gather for all four corners (ia×kb, ia×mb, ja×mb, ja×kb), not four and a stack.
+    corners = points[np.stack([ia, ia, ja, ja], axis=1), np.stack([kb, mb, mb, kb], axis=1)]
     # Side k lies on line `on[:, k]`, between its crossings with the lines of
     # the quad's other pair, `bounds[:, k]`.
     on = np.stack([ia, mb, ja, kb], axis=1)
     pair_p, pair_q = p[distinct], q[distinct]
     bounds = np.stack([pair_q, pair_p, pair_q, pair_p], axis=1)
     plus, minus, judged_table = _Profiles(lines, maps).table(pi, pj)
-    centre = corners.mean(axis=1)
+    # The corners' mean, summed in the order `mean(axis=1)` does, without its overhead.
+    centre = (corners[:, 0] + corners[:, 1] + corners[:, 2] + corners[:, 3]) / 4
     inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
     segment = on * len(pi) + bounds  # flat index into the tables
     sides = np.where(inside_plus, plus.ravel()[segment], minus.ravel()[segment])

@@ -41,6 +41,9 @@ SUPPORT_POWER = 2.0
 EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+#: Index of each corner's successor around a quad: `np.roll(…, -1, axis=1)`
+#: without its overhead, which shows on the many small arrays scored per frame.
+_NEXT = np.array([1, 2, 3, 0])
 
 
 @dataclass(frozen=True)
@@ -61,27 +64,39 @@ def evidence(
     across_offsets: NDArray[np.float64] = _ACROSS,
 ) -> Evidence:
     """Read edge evidence at `points` (…, 2) across lines of unit `normal` (…, 2)."""
-    visible = (
-        (points[..., 0] >= 2)
-        & (points[..., 0] <= maps.width - 3)
-        & (points[..., 1] >= 2)
-        & (points[..., 1] <= maps.height - 3)
-    )
-    probes = points[..., None, :] + normal[..., None, :] * across_offsets[:, None]
-    pixel = _pixel(probes, maps.width, maps.height)
-    gx, gy = maps.gx.ravel()[pixel], maps.gy.ravel()[pixel]
-    across = gx * normal[..., None, 0] + gy * normal[..., None, 1]
-    along = np.abs(gx * normal[..., None, 1] - gy * normal[..., None, 0])
-    best = np.argmax(np.abs(across), axis=-1)[..., None]
-    strength = np.take_along_axis(across, best, axis=-1)[..., 0]
-    sideways = np.take_along_axis(along, best, axis=-1)[..., 0]
+    # Contiguous copies: the normals are often broadcast, and every probe reads them.
+    px, py = np.ascontiguousarray(points[..., 0]), np.ascontiguousarray(points[..., 1])
+    nx, ny = np.ascontiguousarray(normal[..., 0]), np.ascontiguousarray(normal[..., 1])
+    visible = (px >= 2) & (px <= maps.width - 3) & (py >= 2) & (py <= maps.height - 3)
+    # The probe with the strongest gradient across the line, the first of
+    # equals as `argmax` would pick. One offset at a time, on whole arrays
+    # updated in place: numpy is slow along a 3- or 5-long last axis.
+    gx_map, gy_map = maps.gx.ravel(), maps.gy.ravel()
+    strength = sideways = best = None
+    for offset in across_offsets:
+        pixel = _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height)
+        gx, gy = gx_map[pixel], gy_map[pixel]
+        across = gx * nx
+        across += gy * ny
+        along = gx * ny
+        along -= gy * nx
+        np.abs(along, out=along)
+        size = np.abs(across)
+        if strength is None or sideways is None or best is None:
+            strength, sideways, best = across, along, size
+            continue
+        stronger = size > best
+        np.copyto(strength, across, where=stronger)
+        np.copyto(sideways, along, where=stronger)
+        np.copyto(best, size, where=stronger)
+    assert strength is not None and sideways is not None
     supported = (
         (np.abs(strength) > SCHARR_GAIN * EDGE_STEP) & (np.abs(strength) > sideways) & visible
     )
-    offsets = np.array([NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE])
-    around = points[..., None, :] + normal[..., None, :] * offsets[:, None]
-    colours = maps.lab.reshape(-1, 3)[_pixel(around, maps.width, maps.height)]
-    plus, minus, plus_far, minus_far = (colours[..., k, :] for k in range(4))
+    plus, minus, plus_far, minus_far = (
+        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
+        for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
+    )
     near = _distance(plus, minus)
     contrast_plus = np.minimum(near, _distance(plus, minus_far))
     contrast_minus = np.minimum(near, _distance(minus, plus_far))
@@ -94,17 +109,37 @@ def evidence(
     )
 
 
+def _pixel(
+    x: NDArray[np.float64], y: NDArray[np.float64], width: int, height: int
+) -> NDArray[np.intp]:
+    """Index into a flattened map of the pixel nearest each point (clamped to the map)."""
+    # In place, and in float64 until the end: whole pixel numbers stay exact
+    # there, and one conversion replaces two (this runs on every probe).
+    column = np.rint(x)
+    np.minimum(np.maximum(column, 0.0, out=column), width - 1.0, out=column)
+    row = np.rint(y)
+    np.minimum(np.maximum(row, 0.0, out=row), height - 1.0, out=row)
+    row *= width
+    row += column
+    return np.asarray(row.astype(np.intp), dtype=np.intp)
+
+
+def _colours(maps: EdgeMaps, pixel: NDArray[np.intp]) -> NDArray[np.float32]:
+    """Lab colours (…, 3) of flattened pixels, as `maps.lab.reshape(-1, 3)[pixel]`."""
+    picked = maps.lab_pixels[np.ravel(pixel)]
+    return np.asarray(picked.view(np.float32).reshape(*np.shape(pixel), 3))
+
+
 def _distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
     """Euclidean distance between colours along the last axis."""
+    # Channel by channel rather than with einsum: the colours are whole Lab
+    # levels (uint8 in float32), so the squares and their sum are exact in
+    # float32 whatever the order of the additions — the result is the same.
     d = a - b
-    return np.asarray(np.sqrt(np.einsum("...k,...k->...", d, d)), dtype=np.float32)
-
-
-def _pixel(points: NDArray[np.float64], width: int, height: int) -> NDArray[np.intp]:
-    """Index into a flattened map of the pixel nearest each point (clamped to the map)."""
-    x = np.clip(np.rint(points[..., 0]), 0, width - 1).astype(np.intp)
-    y = np.clip(np.rint(points[..., 1]), 0, height - 1).astype(np.intp)
-    return np.asarray(y * width + x, dtype=np.intp)
+    total = d[..., 0] * d[..., 0]
+    total += d[..., 1] * d[..., 1]
+    total += d[..., 2] * d[..., 2]
+    return np.asarray(np.sqrt(total), dtype=np.float32)
 
 
 def _flips(signs: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -114,11 +149,20 @@ def _flips(signs: NDArray[np.float64]) -> NDArray[np.float64]:
     where the page's own colour changes — a card's dark band, once or twice;
     a line of text or a texture changes it all the time.
     """
-    index = np.where(signs != 0, np.arange(signs.shape[-1]), 0)
-    last = np.maximum.accumulate(index, axis=-1)
-    previous = np.concatenate([np.zeros_like(last[..., :1]), last[..., :-1]], axis=-1)
-    before = np.take_along_axis(signs, previous, axis=-1)
-    return np.asarray((signs != 0) & (before != 0) & (before != signs), dtype=np.float64)
+    length = signs.shape[-1]
+    if signs.size == 0:
+        return np.zeros(signs.shape, dtype=np.float64)
+    rows = np.ascontiguousarray(signs).reshape(-1, length)
+    index = np.where(rows != 0, np.arange(length), 0)
+    # Along the first axis of the transpose: the running maximum then works on
+    # whole rows at a time, not along each short row (same integers).
+    last = np.maximum.accumulate(index.T, axis=0).T
+    previous = np.zeros_like(last)
+    previous[:, 1:] = last[:, :-1]
+    previous += (np.arange(len(rows)) * length)[:, None]
+    before = rows.ravel()[previous]
+    flips = (rows != 0) & (before != 0) & (before != rows)
+    return np.asarray(flips.reshape(signs.shape), dtype=np.float64)
 
 
 def side_scores(
@@ -161,7 +205,7 @@ def areas(quads: NDArray[np.float64]) -> NDArray[np.float64]:
     """Areas of a stack of quads (N, 4, 2)."""
     x, y = quads[..., 0], quads[..., 1]
     return np.asarray(
-        0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1)),
+        0.5 * np.abs(np.sum(x * y[:, _NEXT] - y * x[:, _NEXT], axis=1)),
         dtype=np.float64,
     )
 
@@ -184,7 +228,7 @@ def finish(
 
 def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.bool_]:
     """Which sides (N, 4) of the quads run along the picture's border."""
-    following = np.roll(quads, -1, axis=1)
+    following = quads[:, _NEXT]
     both = np.stack([quads, following], axis=-1)  # (N, 4, 2 coordinates, 2 ends)
     low = np.all(both < 0.5, axis=-1)
     high = np.all(both > np.array([width - 1.5, height - 1.5])[None, None, :, None], axis=-1)
@@ -207,13 +251,11 @@ def plausible(
     """Which ordered quads could be a document seen by the camera (shape, size, place)."""
     finite = np.all(np.isfinite(quads), axis=(1, 2))
     quads = np.where(finite[:, None, None], quads, 0.0)
-    edges = np.roll(quads, -1, axis=1) - quads
-    following = np.roll(edges, -1, axis=1)
+    edges = quads[:, _NEXT] - quads
+    following = edges[:, _NEXT]
     cross = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
     lengths = np.linalg.norm(edges, axis=2)
-    cosines = -np.einsum("nij,nij->ni", edges, following) / (
-        lengths * np.roll(lengths, -1, axis=1) + 1e-12
-    )
+    cosines = -np.einsum("nij,nij->ni", edges, following) / (lengths * lengths[:, _NEXT] + 1e-12)
     angles = np.degrees(np.arccos(np.clip(cosines, -1, 1)))
     inside = (
         (quads[..., 0] > -0.35 * width)
@@ -259,7 +301,7 @@ def score_sides(
     whether sides run on past their corners (`continuation`), which tells
     apart outlines along the same edges but not whether a page is there.
     """
-    start, end = quads, np.roll(quads, -1, axis=1)
+    start, end = quads, quads[:, _NEXT]
     t = np.linspace(0.04, 0.96, samples)
     points = start[:, :, None, :] + (end - start)[:, :, None, :] * t[None, None, :, None]
     direction = end - start
