@@ -8,7 +8,7 @@ base and ours alternated, and the fastest CPU time (time.process_time) is
 kept; OpenCV is limited to one thread, as in the bench. Reports the largest
 corner difference, mismatched detections, and median/p95 CPU ms::
 
-    .venv/bin/python -m bench.detect_speed_check --count 120 --base 2d03cec
+    .venv/bin/python -m bench.detect_speed_check --count 120 --base d885ab0
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def main() -> None:
     """Run the comparison and print its figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=120)
-    parser.add_argument("--base", default="2d03cec")
+    parser.add_argument("--base", default="d885ab0")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "detframes")
     args = parser.parse_args()
     cv2.setNumThreads(1)
