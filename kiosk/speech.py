@@ -167,6 +167,9 @@ class SpeechCache:
     def __init__(self, folder: Path, max_bytes: int = CACHE_MAX_BYTES) -> None:
         self.folder = folder
         self.max_bytes = max_bytes
+        # Bytes in the folder: counted on the first write, then kept up to date, so
+        # a write does not list the whole folder; only going over the cap does.
+        self._size: int | None = None
 
     def path(self, voice: str, text: str) -> Path:
         """Where the audio of one text in one voice is kept."""
@@ -190,18 +193,32 @@ class SpeechCache:
             with os.fdopen(handle, "wb") as out:
                 out.write(audio)
             Path(temporary).replace(target)
-            self._prune()
+            self._size = self._measure() if self._size is None else self._size + len(audio)
+            if self._size > self.max_bytes:
+                self._prune()
         except OSError:
             pass  # a full disk costs a new synthesis next time, nothing more
 
+    def _files(self) -> list[tuple[float, int, Path]]:
+        files = []
+        for path in self.folder.glob("*/*.wav"):
+            info = path.stat()
+            files.append((info.st_mtime, info.st_size, path))
+        return files
+
+    def _measure(self) -> int:
+        return sum(size for _mtime, size, _path in self._files())
+
     def _prune(self) -> None:
-        files = [(p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.glob("*/*.wav")]
+        """Remove the oldest files until the folder is under its cap again."""
+        files = self._files()
         total = sum(size for _mtime, size, _path in files)
         for _mtime, size, path in sorted(files):
             if total <= self.max_bytes:
                 break
             path.unlink(missing_ok=True)
             total -= size
+        self._size = total
 
 
 class Speaker:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,3 +102,18 @@ class Kiosk:
 def kiosk(client: FlaskClient) -> Kiosk:
     """A browser-like helper on the test client."""
     return Kiosk(client)
+
+
+@pytest.fixture
+def scanned(kiosk: Kiosk) -> Kiosk:
+    """A student renewal answered, with the passport scanned from the demo camera."""
+    # Imported here: those test modules import this one.
+    from tests.test_scan_screens import wait_until_ready
+    from tests.test_screens import complete_student_renewal
+
+    complete_student_renewal(kiosk, dt.date.today() + dt.timedelta(days=90))
+    kiosk.follow(kiosk.post("/check"))
+    kiosk.get("/scan/passeport")
+    wait_until_ready(kiosk)
+    kiosk.post("/scan/passeport/capture")
+    return kiosk

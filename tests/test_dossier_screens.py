@@ -45,17 +45,6 @@ def app(tmp_path: Path) -> object:
     db.get_engine(app).dispose()
 
 
-@pytest.fixture
-def scanned(kiosk: Kiosk) -> Kiosk:
-    """A student renewal answered, with the passport scanned from the demo camera."""
-    complete_student_renewal(kiosk, dt.date.today() + dt.timedelta(days=90))
-    kiosk.follow(kiosk.post("/check"))
-    kiosk.get("/scan/passeport")
-    wait_until_ready(kiosk)
-    kiosk.post("/scan/passeport/capture")
-    return kiosk
-
-
 def test_the_overview_lists_documents_before_anything_is_built(scanned: Kiosk) -> None:
     page = text(scanned.get("/dossier"))
     assert "Préparer mon dossier" in page

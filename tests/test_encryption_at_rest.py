@@ -195,17 +195,6 @@ def test_a_canary_is_never_in_clear_and_gone_once_the_session_ends(
         assert kept.day == row.created_at.date() and kept.outcome == "completed"
 
 
-@pytest.fixture
-def scanned(kiosk: Kiosk) -> Kiosk:
-    """A student renewal answered, with the passport scanned from the demo camera."""
-    complete_student_renewal(kiosk, dt.date.today() + dt.timedelta(days=90))
-    kiosk.follow(kiosk.post("/check"))
-    kiosk.get("/scan/passeport")
-    wait_until_ready(kiosk)
-    kiosk.post("/scan/passeport/capture")
-    return kiosk
-
-
 def flip_one_byte(value: bytes) -> bytes:
     return value[:-5] + bytes([value[-5] ^ 0x01]) + value[-4:]
 
