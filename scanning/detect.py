@@ -13,8 +13,8 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    rectangles of its own (photos, printed frames, bands), never the reverse;
 4. the choice must hold print (`scanning.content`, judged at a fixed page
    resolution) and, when the frame's border closes it, show a page cut by the
-   frame — sides that are edges up to the border, most of the page in view —
-   or the next best is taken;
+   frame — a known format completes it, its sides are edges up to the
+   border, most of the page is in view — or the next best is taken;
 5. the chosen one is refined at full resolution by fitting a line to the edge
    found across each side; a page cut by the frame is completed to its whole
    outline from its known format (`scanning.complete`).
@@ -227,11 +227,15 @@ def mostly_in_view(quad: Quad, maps: EdgeMaps) -> bool:
 
     A document held up to the camera is mostly in view; a sheet lying at the
     desk's edge, mostly out of the picture, is not the one being shown. Only
-    outlines closed by the frame's border can be completed to tell.
+    outlines closed by the frame's border can be completed to tell; one that
+    the border closes but no known format completes (two sides on the border,
+    or sides too short or too long for any format) shows no page we know.
     """
+    if not on_border(quad[None], maps.width, maps.height).any():
+        return True
     whole = complete(quad, maps.width, maps.height)
     if whole is None:
-        return True
+        return False
     frame = np.array(
         [[0, 0], [maps.width - 1, 0], [maps.width - 1, maps.height - 1], [0, maps.height - 1]],
         dtype=np.float64,
@@ -308,7 +312,8 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
             return Detection(None, best, width, height, len(quads))
         index = choose(quads, scores, weakest, 0.0)
         full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
-        if runs_out(quads[index], maps) and mostly_in_view(quads[index], maps):
+        # The cheap test first: most outlines the border closes fail it.
+        if mostly_in_view(quads[index], maps) and runs_out(quads[index], maps):
             checked += 1
             if has_print(image, full):
                 break

@@ -118,6 +118,23 @@ def test_only_a_quad_with_one_side_on_the_border_is_completed() -> None:
     assert on_border(quads, WIDTH, HEIGHT).sum(axis=1).tolist() == [0, 2]
 
 
+def test_an_outline_the_border_closes_must_complete_to_a_known_format() -> None:
+    # A page cut by the frame is taken only if a known format completes it:
+    # the border is no page's side, and an outline it closes otherwise (a
+    # corner of the picture, a strip too long for any format) shows no page.
+    maps = edge_maps(working_copy(np.full((HEIGHT, WIDTH, 3), 90, np.uint8))[0])
+    w, h = maps.width, maps.height
+    whole = np.array([[100, 40], [250, 42], [248, 150], [102, 148]], dtype=np.float64)
+    a4_cut = np.array([[100, 0], [220, 0], [218, 120], [102, 118]], dtype=np.float64)
+    strip = np.array([[150, 0], [190, 0], [190, 150], [150, 150]], dtype=np.float64)
+    corner = np.array([[0, 0], [200, 0], [190, 120], [0, 110]], dtype=np.float64)
+    assert complete.complete(a4_cut, w, h) is not None
+    assert complete.complete(strip, w, h) is None and complete.complete(corner, w, h) is None
+    assert detect.mostly_in_view(whole, maps) and detect.mostly_in_view(a4_cut, maps)
+    assert not detect.mostly_in_view(strip, maps)
+    assert not detect.mostly_in_view(corner, maps)
+
+
 def sheet(printed: bool, tiles: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """A grey desk with a white sheet on it (printed or blank), or a tiled floor."""
     frame = np.full((HEIGHT, WIDTH, 3), 90, np.uint8)
