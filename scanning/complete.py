@@ -59,14 +59,8 @@ def _ratios(formats: tuple[str, ...]) -> NDArray[np.float64]:
 
 def cut_side(quad: Quad, width: int, height: int) -> int | None:
     """Index of the only side lying along the frame's border, if exactly one does."""
-    low = np.array([0.0, 0.0]) + BORDER_TOLERANCE
-    high = np.array([width - 1.0, height - 1.0]) - BORDER_TOLERANCE
-    on = []
-    for side in range(4):
-        a, b = quad[side], quad[(side + 1) % 4]
-        along = bool(np.any((a <= low) & (b <= low)) or np.any((a >= high) & (b >= high)))
-        on.append(along)
-    return on.index(True) if sum(on) == 1 else None
+    on = np.flatnonzero(geometry.sides_along_border(quad[None], width, height, BORDER_TOLERANCE)[0])
+    return int(on[0]) if len(on) == 1 else None
 
 
 def along_side(start: Quad, toward: Quad, vanishing: Quad | None, length: float) -> Quad:

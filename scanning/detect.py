@@ -158,8 +158,7 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
             direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
             inward = np.array([-direction[1], direction[0]])
             inward *= np.sign(np.dot(centre - start, inward)) or 1.0
-            seen = evidence(points, np.broadcast_to(inward, points.shape), maps)
-            if seen.supported.sum() < RUN_SUPPORT * max(int(seen.visible.sum()), 1):
+            if not _mostly_edge(points, inward, maps):
                 return False
             # The page itself, and its desk, are surest near the far side.
             far = start + (end - start) * np.linspace(0.05, 0.4, 8)[:, None]
@@ -193,11 +192,15 @@ def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
             t = np.linspace(low, high - RUN_CHECKED * (high - low), 16)
         points = a + (b - a) * t[:, None]
         direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-        normal = np.broadcast_to(np.array([-direction[1], direction[0]]), points.shape)
-        seen = evidence(points, normal, maps)
-        if seen.supported.sum() < RUN_SUPPORT * max(int(seen.visible.sum()), 1):
+        if not _mostly_edge(points, np.array([-direction[1], direction[0]]), maps):
             return False
     return True
+
+
+def _mostly_edge(points: Quad, normal: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the visible points of a stretch across `normal` are edge at `RUN_SUPPORT`."""
+    seen = evidence(points, np.broadcast_to(normal, points.shape), maps)
+    return bool(seen.supported.sum() >= RUN_SUPPORT * max(int(seen.visible.sum()), 1))
 
 
 def _visible_span(a: Quad, b: Quad, width: int, height: int) -> tuple[float, float] | None:

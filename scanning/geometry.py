@@ -13,6 +13,10 @@ from numpy.typing import NDArray
 
 Points = NDArray[np.float64]
 
+#: Index of each corner's successor around a quad: `np.roll(…, -1, axis=1)`
+#: without its overhead, which shows on the many small arrays scored per frame.
+NEXT_CORNER = np.array([1, 2, 3, 0])
+
 #: Physical formats a flattened page may snap to: name → (short side mm, long side mm).
 FORMATS: dict[str, tuple[float, float]] = {
     "A4": (210.0, 297.0),
@@ -47,16 +51,6 @@ def polygon_area(points: Points) -> float:
 def side_lengths(quad: Points) -> NDArray[np.float64]:
     """Return the 4 side lengths: top, right, bottom, left for a clockwise quad."""
     return np.asarray(np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1), dtype=np.float64)
-
-
-def interior_angles(quad: Points) -> NDArray[np.float64]:
-    """Return the interior angle at each corner, in degrees."""
-    previous = np.roll(quad, 1, axis=0) - quad
-    following = np.roll(quad, -1, axis=0) - quad
-    cosines = np.einsum("ij,ij->i", previous, following) / (
-        np.linalg.norm(previous, axis=1) * np.linalg.norm(following, axis=1) + 1e-12
-    )
-    return np.asarray(np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0))), dtype=np.float64)
 
 
 def is_convex(quad: Points) -> bool:
@@ -201,21 +195,6 @@ def snap_format(
     return matching[0] if matching else None
 
 
-def aspect_prior(quad: Points) -> float:
-    """Score in [0, 1] how close a quad's proportions are to a known document format."""
-    width, height = page_size(quad)
-    if min(width, height) <= 0:
-        return 0.0
-    ratio = max(width, height) / min(width, height)
-    errors = [abs(ratio - long / short) / (long / short) for short, long in FORMATS.values()]
-    return float(math.exp(-((min(errors) / 0.12) ** 2)))
-
-
-def scale_quad(quad: Points, factor: float) -> Points:
-    """Scale corner coordinates (from a resized image back to the original)."""
-    return np.asarray(quad, dtype=np.float64) * factor
-
-
 def corners_outside(quad: Points, width: int, height: int, margin: float = 1.0) -> int:
     """Count corners lying outside the frame (by more than `margin` pixels)."""
     x, y = quad[:, 0], quad[:, 1]
@@ -223,24 +202,28 @@ def corners_outside(quad: Points, width: int, height: int, margin: float = 1.0) 
     return int(np.count_nonzero(outside))
 
 
-def sides_on_border(quad: Points, width: int, height: int, fraction: float) -> int:
-    """Count sides lying along a frame border (within `fraction` of the frame size).
+def sides_along_border(
+    quads: NDArray[np.float64], width: int, height: int, margin: float | tuple[float, float]
+) -> NDArray[np.bool_]:
+    """Which sides (N, 4) of quads (N, 4, 2) run along the picture's border.
 
-    Such a side is where the frame cuts the page off, not the page's edge.
+    A side does when both its ends lie within `margin` pixels (one value, or
+    one per axis x, y) of the same border: there the frame cuts a page off,
+    and the side is no page's edge.
     """
-    quad = np.asarray(quad, dtype=np.float64)
-    margin_x, margin_y = fraction * width, fraction * height
-    count = 0
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        if (
-            (a[0] <= margin_x and b[0] <= margin_x)
-            or (a[0] >= width - 1 - margin_x and b[0] >= width - 1 - margin_x)
-            or (a[1] <= margin_y and b[1] <= margin_y)
-            or (a[1] >= height - 1 - margin_y and b[1] >= height - 1 - margin_y)
-        ):
-            count += 1
-    return count
+    quads = np.asarray(quads, dtype=np.float64)
+    near = np.broadcast_to(np.asarray(margin, dtype=np.float64), (2,))
+    ends = np.stack([quads, quads[:, NEXT_CORNER]], axis=-1)  # (N, 4, 2 coordinates, 2 ends)
+    far = np.array([width - 1.0, height - 1.0]) - near
+    low = np.all(ends <= near[None, None, :, None], axis=-1)
+    high = np.all(ends >= far[None, None, :, None], axis=-1)
+    return np.asarray(np.any(low | high, axis=-1), dtype=np.bool_)
+
+
+def sides_on_border(quad: Points, width: int, height: int, fraction: float) -> int:
+    """Count sides lying along a frame border (within `fraction` of the frame size)."""
+    margin = (fraction * width, fraction * height)
+    return int(sides_along_border(np.asarray(quad)[None], width, height, margin).sum())
 
 
 def iou(a: Points, b: Points) -> float:

@@ -41,9 +41,7 @@ SUPPORT_POWER = 2.0
 EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-#: Index of each corner's successor around a quad: `np.roll(…, -1, axis=1)`
-#: without its overhead, which shows on the many small arrays scored per frame.
-_NEXT = np.array([1, 2, 3, 0])
+_NEXT = geometry.NEXT_CORNER
 
 
 @dataclass(frozen=True)
@@ -227,12 +225,8 @@ def finish(
 
 
 def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.bool_]:
-    """Which sides (N, 4) of the quads run along the picture's border."""
-    following = quads[:, _NEXT]
-    both = np.stack([quads, following], axis=-1)  # (N, 4, 2 coordinates, 2 ends)
-    low = np.all(both < 0.5, axis=-1)
-    high = np.all(both > np.array([width - 1.5, height - 1.5])[None, None, :, None], axis=-1)
-    return np.asarray(np.any(low | high, axis=-1), dtype=np.bool_)
+    """Which sides (N, 4) of working-copy quads run along the picture's border (to half a pixel)."""
+    return geometry.sides_along_border(quads, width, height, 0.5)
 
 
 def order_many(quads: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -165,11 +165,9 @@ class ReplaySource:
         path: Path,
         preview_size: tuple[int, int] | None = (1280, 720),
         fps: float = 0,
-        repeat: int = 1,
         loop: bool = True,
     ) -> None:
         self.path = Path(path)
-        self.repeat = max(1, repeat)
         self.loop = loop
         self.name = f"replay:{self.path}"
         self.preview_size = preview_size
@@ -208,7 +206,7 @@ class ReplaySource:
             return np.asarray(image, dtype=np.uint8)
         if not self._files:
             raise CameraUnavailable("replay source is not open")
-        position = self._index // self.repeat
+        position = self._index
         if not self.loop:
             position = min(position, len(self._files) - 1)  # hold the last frame
         path = self._files[position % len(self._files)]
