@@ -24,10 +24,9 @@ RUN_DEBS := python3-venv fonts-noto-core fonts-noto-cjk fonts-dejavu-core cups-c
 TEST_DEBS := $(RUN_DEBS) chromium cups-daemon cups-filters cups-bsd poppler-utils \
              tesseract-ocr tesseract-ocr-fra \
              shellcheck debootstrap systemd-container dpkg-dev
-BENCH_DEBS := $(TEST_DEBS)
 
 # The deployment's debootstrap root and Debian packages, kept between runs
-# (outside the repository: a few hundred megabytes).
+# (outside the repository: about 600 MB, `du -sh $(GUICHET_TEST_CACHE)`).
 GUICHET_TEST_CACHE ?= /var/cache/guichet-test
 export GUICHET_TEST_CACHE
 
@@ -36,10 +35,11 @@ POT := translations/messages.pot
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test bench install install-test system-deps run-deps test-deps bench-deps catalogs extract update-catalogs \
+.PHONY: run test bench install install-test system-deps run-deps test-deps catalogs extract update-catalogs \
         lint typecheck pytest db demo-frames clean bundle bundle-offline
 
-run: run-deps install catalogs db
+# (`guichet serve` migrates the database itself: no `db` step first.)
+run: run-deps install catalogs
 	$(BIN)/guichet serve --instance $(INSTANCE) --port $(GUICHET_PORT)
 
 test: test-deps install-test catalogs lint typecheck bundle pytest
@@ -54,7 +54,7 @@ bundle-offline: install catalogs
 	deploy/bundle.sh --debs $(GUICHET_TEST_CACHE)/debs
 
 # Benchmarks, side by side with the reference approaches; results in bench/RESULTS.md.
-bench: bench-deps install-test catalogs
+bench: test-deps install-test catalogs
 	$(BIN)/python -m bench
 
 # The demo camera's frames (scanning/demo/), regenerated from the corpus generator.
@@ -82,9 +82,6 @@ run-deps:
 
 test-deps:
 	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
-
-bench-deps:
-	@$(MAKE) --no-print-directory system-deps DEBS="$(BENCH_DEBS)"
 
 system-deps:
 	@missing=""; for p in $(DEBS); do \

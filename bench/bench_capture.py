@@ -30,7 +30,7 @@ import numpy as np
 from bench.capture_corpus import generate
 from bench.capture_metrics import f1, polygon_iou
 from bench.classic import classic_detect
-from bench.results import markers, write_section
+from bench.results import markers, publish
 from scanning import detect, pipeline
 from scanning.sources import read_image
 from scanning.types import Frame
@@ -224,10 +224,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "preview": preview_rate(folder, records),
     }
     command = f"python -m bench.bench_capture --count {args.count} --seed {args.seed}"
-    section = report(results, command)
-    print(section)
-    if not args.no_write:
-        write_section("capture", section)
+    publish("capture", report(results, command), write=not args.no_write)
     return results
 
 

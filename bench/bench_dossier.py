@@ -57,7 +57,7 @@ from bench.dossier_setup import (
     Sample,
 )
 from bench.ocr import cer, normalise, pdf_ocr
-from bench.results import write_section
+from bench.results import publish
 from forms import flow
 from forms.display import load_translator
 from forms.dossier import build_dossier
@@ -313,10 +313,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         command += f" --resolutions {','.join(labels)}"
     if args.repeat != 3:
         command += f" --repeat {args.repeat}"
-    section = report(results, command)
-    print(section)
-    if not args.no_write:
-        write_section("dossier", section)
+    publish("dossier", report(results, command), write=not args.no_write)
     return results
 
 

@@ -9,6 +9,7 @@ from bench.dossier_setup import (
     DOSSIER_ANSWERS,
     DOSSIER_PROCEDURE,
     END,
+    MAX_DOCUMENT_BYTES,
     MIN_IOU,
     OUTPUTS,
     READABLE_CER,
@@ -97,7 +98,8 @@ def report(results: dict[str, Any], command: str) -> str:
         f"{CAMERA_QUALITY}).",
         "",
         "- **ours**: decode the camera JPEG, detect, flatten and clean in grey for A4 "
-        "(`scanning.pipeline.scan`), then `document_pdf` (limit 2 MB);",
+        "(`scanning.pipeline.scan`), then `document_pdf` "
+        f"(limit {MAX_DOCUMENT_BYTES / 1e6:g} MB);",
         "- **img2pdf**: the camera JPEG embedded as it is; **Pillow**: "
         '`Image.open(jpeg).save(buffer, "PDF")`, which encodes it again (quality 75).',
         "",

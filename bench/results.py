@@ -26,3 +26,10 @@ def write_section(name: str, section: str, path: Path = RESULTS) -> None:
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def publish(name: str, section: str, *, write: bool) -> None:
+    """Print a benchmark's section and, when `write`, put it in the results file."""
+    print(section)
+    if write:
+        write_section(name, section)

@@ -19,11 +19,11 @@ from typing import Any
 
 from forms.errors import ProcedureError
 
+# The procedure files' table reader: same checks (ids, texts, unknown keys), same messages.
+from forms.loader import Table, display_path, provenance
+
 GLOSSARY_FILE = Path(__file__).parent / "glossary.toml"
 
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
-_TERM_KEYS = frozenset({"id", "term", "forms", "explanation", "pictogram", "source"})
-_TOP_KEYS = frozenset({"source_urls", "verified_on", "terms"})
 #: Typographic apostrophes are written ' in the message ids: compare them alike.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 
@@ -71,40 +71,20 @@ def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])", re.IGNORECASE)
 
 
-def _text(raw: dict[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ProcedureError(f"{where}.{key}", "must be a text that is not empty")
-    return value
-
-
 def _parse_term(raw: Any, where: str) -> Term:
-    if not isinstance(raw, dict):
-        raise ProcedureError(where, "must be a table")
-    unknown = sorted(set(raw) - _TERM_KEYS)
-    if unknown:
-        raise ProcedureError(where, f"unknown key(s): {', '.join(unknown)}")
-    term_id = _text(raw, "id", where)
-    if not _ID.match(term_id):
-        raise ProcedureError(f"{where}.id", f"{term_id!r} is not an id")
-    forms = raw.get("forms")
-    if (
-        not isinstance(forms, list)
-        or not forms
-        or not all(isinstance(form, str) and form.strip() for form in forms)
-    ):
-        raise ProcedureError(f"{where}.forms", "must list the ways the term is written")
-    pictogram = raw.get("pictogram")
-    if pictogram is not None and (not isinstance(pictogram, str) or not _ID.match(pictogram)):
-        raise ProcedureError(f"{where}.pictogram", "must be the id of a pictogram")
+    table = Table(raw, where)
+    forms = table.get("forms", list)
+    if not forms or not all(isinstance(form, str) and form.strip() for form in forms):
+        raise ProcedureError(table.path("forms"), "must list the ways the term is written")
     term = Term(
-        id=term_id,
-        term=_text(raw, "term", where),
+        id=table.ident(),
+        term=table.text("term"),
         forms=tuple(forms),
-        explanation=_text(raw, "explanation", where),
-        source=_text(raw, "source", where),
-        pictogram=pictogram,
+        explanation=table.text("explanation"),
+        source=table.text("source"),
+        pictogram=table.ident("pictogram") if "pictogram" in table.raw else None,
     )
+    table.finish()
     # The term as shown must be found by its own forms, or its own title would not link.
     if not _pattern(term.forms).fullmatch(term.term.translate(_APOSTROPHES)):
         raise ProcedureError(f"{where}.forms", f"do not match the term {term.term!r} itself")
@@ -118,29 +98,14 @@ def parse_glossary(data: dict[str, Any], file: str = "") -> Glossary:
         ProcedureError: the data breaks the rules; the message names the file.
     """
     try:
-        unknown = sorted(set(data) - _TOP_KEYS)
-        if unknown:
-            raise ProcedureError("top level", f"unknown key(s): {', '.join(unknown)}")
-        verified_on = data.get("verified_on")
-        if not isinstance(verified_on, dt.date) or isinstance(verified_on, dt.datetime):
-            raise ProcedureError("verified_on", "must be a date, without a time")
-        if verified_on > dt.date.today():
-            raise ProcedureError("verified_on", "is in the future")
-        urls = data.get("source_urls")
-        if (
-            not isinstance(urls, list)
-            or not urls
-            or not all(isinstance(url, str) and url.startswith("https://") for url in urls)
-        ):
-            raise ProcedureError("source_urls", "must list the https:// addresses of the sources")
-        raw_terms = data.get("terms")
-        if not isinstance(raw_terms, list) or not raw_terms:
-            raise ProcedureError("terms", "must not be empty")
-        terms = tuple(_parse_term(raw, f"terms[{i}]") for i, raw in enumerate(raw_terms))
+        table = Table(data, "")
+        verified_on, urls = provenance(table)
+        terms = tuple(table.items("terms", _parse_term))
+        table.finish()
         _check_unique(terms)
     except ProcedureError as error:
         raise error.in_file(file) from None
-    return Glossary(terms=terms, verified_on=verified_on, source_urls=tuple(urls))
+    return Glossary(terms=terms, verified_on=verified_on, source_urls=urls)
 
 
 def _check_unique(terms: tuple[Term, ...]) -> None:
@@ -165,5 +130,5 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ProcedureError("TOML syntax", str(error), path.name) from error
-    return parse_glossary(data, f"forms/{path.name}" if path == GLOSSARY_FILE else str(path))
+        raise ProcedureError("TOML syntax", str(error), display_path(path)) from error
+    return parse_glossary(data, display_path(path))

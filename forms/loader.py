@@ -43,7 +43,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 T = TypeVar("T")
 
 
-class _Table:
+class Table:
     """Reads one TOML table, remembering which keys were used."""
 
     def __init__(self, raw: Any, where: str) -> None:
@@ -54,9 +54,11 @@ class _Table:
         self.used: set[str] = set()
 
     def path(self, key: str) -> str:
+        """Where a key is, for error messages ("pages[2].label")."""
         return f"{self.where}.{key}" if self.where else key
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        """The value of `key`, of type `kind`; missing is an error unless a default is given."""
         self.used.add(key)
         if key not in self.raw:
             if default is ...:
@@ -70,12 +72,14 @@ class _Table:
         return value
 
     def text(self, key: str, default: Any = ...) -> Any:
+        """A text that is not empty."""
         value = self.get(key, str, default)
         if isinstance(value, str) and not value.strip():
             raise ProcedureError(self.path(key), "must not be empty")
         return value
 
     def ident(self, key: str = "id") -> str:
+        """An id: lower-case letters, digits and _."""
         value: str = self.get(key, str)
         if not _ID.match(value):
             raise ProcedureError(
@@ -84,18 +88,21 @@ class _Table:
         return value
 
     def condition(self, key: str = "when") -> Condition | None:
+        """The condition under `key`, if any."""
         self.used.add(key)
         if key not in self.raw:
             return None
         return parse_condition(self.raw[key], self.path(key))
 
     def items(self, key: str, parse: Callable[[Any, str], T], required: bool = True) -> list[T]:
+        """Each item of the list under `key`, parsed with `parse`."""
         raw = self.get(key, list, ... if required else [])
         if required and not raw:
             raise ProcedureError(self.path(key), "must not be empty")
         return [parse(item, f"{self.path(key)}[{i}]") for i, item in enumerate(raw)]
 
     def finish(self) -> None:
+        """Refuse the keys nobody read (a typo must not pass unnoticed)."""
         unknown = sorted(set(self.raw) - self.used)
         if unknown:
             raise ProcedureError(self.where or "top level", f"unknown key(s): {', '.join(unknown)}")
@@ -118,7 +125,7 @@ def _with_ref(raw: Any, where: str, library: dict[str, dict[str, Any]]) -> Any:
 
 
 def _parse_choice(raw: Any, where: str) -> Choice:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     choice = Choice(
         value=table.ident("value"),
         label=table.text("label"),
@@ -130,7 +137,7 @@ def _parse_choice(raw: Any, where: str) -> Choice:
 
 
 def _parse_field(raw: Any, where: str) -> Field:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     field_type = table.get("type", str)
     if field_type not in FIELD_TYPES:
         raise ProcedureError(
@@ -175,7 +182,7 @@ def _parse_field(raw: Any, where: str) -> Field:
 
 
 def _parse_page(raw: Any, where: str) -> Page:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     page = Page(
         id=table.ident(),
         title=table.text("title"),
@@ -189,7 +196,7 @@ def _parse_page(raw: Any, where: str) -> Page:
 
 
 def _parse_document(raw: Any, where: str) -> Document:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     pages = table.get("pages", int, 1)
     if pages < 1:
         raise ProcedureError(table.path("pages"), "must be at least 1")
@@ -216,7 +223,7 @@ def _parse_document(raw: Any, where: str) -> Document:
 
 
 def _parse_fee(raw: Any, where: str) -> Fee:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     amount = table.get("amount_eur", int)
     if amount < 0:
         raise ProcedureError(table.path("amount_eur"), "must not be negative")
@@ -232,7 +239,7 @@ def _parse_fee(raw: Any, where: str) -> Fee:
 
 
 def _parse_deadline(raw: Any, where: str) -> DeadlineRule:
-    table = _Table(raw, where)
+    table = Table(raw, where)
     rule = DeadlineRule(
         field=table.ident("field"),
         opens_days_before=table.get("opens_days_before", int),
@@ -325,6 +332,19 @@ def _library(name: str, key: str) -> dict[str, dict[str, Any]]:
     return library
 
 
+def provenance(table: Table) -> tuple[dt.date, tuple[str, ...]]:
+    """A data file's `verified_on` (a date, not in the future) and its https:// `source_urls`."""
+    verified_on = table.get("verified_on", dt.date)
+    if isinstance(verified_on, dt.datetime):
+        raise ProcedureError("verified_on", "must be a date, without a time")
+    if verified_on > dt.date.today():
+        raise ProcedureError("verified_on", "is in the future")
+    urls = table.get("source_urls", list)
+    if not urls or not all(isinstance(url, str) and url.startswith("https://") for url in urls):
+        raise ProcedureError("source_urls", "must list the https:// addresses of the sources")
+    return verified_on, tuple(urls)
+
+
 def parse_procedure(data: dict[str, Any], file: str = "") -> Procedure:
     """Build a `Procedure` from the parsed TOML of one file.
 
@@ -334,12 +354,8 @@ def parse_procedure(data: dict[str, Any], file: str = "") -> Procedure:
     try:
         pages_library = _library("pages.toml", "pages")
         documents_library = _library("documents.toml", "documents")
-        table = _Table(data, "")
-        verified_on = table.get("verified_on", dt.date)
-        if isinstance(verified_on, dt.datetime):
-            raise ProcedureError("verified_on", "must be a date, without a time")
-        if verified_on > dt.date.today():
-            raise ProcedureError("verified_on", "is in the future")
+        table = Table(data, "")
+        verified_on, source_urls = provenance(table)
         pages_raw = table.get("pages", list)
         documents_raw = table.get("documents", list)
         procedure = Procedure(
@@ -347,7 +363,7 @@ def parse_procedure(data: dict[str, Any], file: str = "") -> Procedure:
             title=table.text("title"),
             description=table.text("description"),
             legal_source=table.text("legal_source"),
-            source_urls=tuple(table.get("source_urls", list)),
+            source_urls=source_urls,
             verified_on=verified_on,
             pages=tuple(
                 _parse_page(_with_ref(raw, f"pages[{i}]", pages_library), f"pages[{i}]")
@@ -372,10 +388,6 @@ def parse_procedure(data: dict[str, Any], file: str = "") -> Procedure:
             raise ProcedureError("pages", "must not be empty")
         if not procedure.documents:
             raise ProcedureError("documents", "must not be empty")
-        if not procedure.source_urls or not all(
-            isinstance(u, str) and u.startswith("https://") for u in procedure.source_urls
-        ):
-            raise ProcedureError("source_urls", "must list the https:// addresses of the sources")
         _check_references(procedure)
     except ProcedureError as error:
         raise error.in_file(file) from None
@@ -388,10 +400,10 @@ def load_procedure_file(path: Path) -> Procedure:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ProcedureError("TOML syntax", str(error), _display(path)) from error
-    procedure = parse_procedure(data, _display(path))
+        raise ProcedureError("TOML syntax", str(error), display_path(path)) from error
+    procedure = parse_procedure(data, display_path(path))
     if procedure.id != path.stem:
-        raise ProcedureError("id", f"{procedure.id!r} must match the file name", _display(path))
+        raise ProcedureError("id", f"{procedure.id!r} must match the file name", display_path(path))
     return procedure
 
 
@@ -412,7 +424,7 @@ def get_procedure(procedures: dict[str, Procedure], procedure_id: str) -> Proced
         raise UnknownProcedure(procedure_id) from None
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Show a path relative to the project when it is inside it."""
     try:
         return str(path.resolve().relative_to(PACKAGE_DIR.parent))

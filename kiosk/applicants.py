@@ -167,11 +167,16 @@ def erase(applicant: ApplicantSession) -> None:
     applicant.resume_code = "X" + secrets.token_hex(7)
 
 
-class ResumeOutcome(StrEnum):
-    """What happened when someone typed a code and a PIN."""
+class AttemptOutcome(StrEnum):
+    """What happened when someone typed a secret counted against a lockout.
+
+    Used for a resume code and PIN here, and for a staff password or PIN
+    (`kiosk.staff`).
+    """
 
     OK = "ok"
-    WRONG = "wrong"  # unknown code, wrong PIN or expired: never say which
+    #: Wrong secret, or nothing it opens (unknown, expired, disabled): never say which.
+    WRONG = "wrong"
     LOCKED = "locked"
 
 
@@ -179,7 +184,7 @@ class ResumeOutcome(StrEnum):
 class ResumeResult:
     """The outcome of a resume attempt and, if it worked, the session."""
 
-    outcome: ResumeOutcome
+    outcome: AttemptOutcome
     applicant: ApplicantSession | None = None
     attempts_left: int | None = None
 
@@ -204,11 +209,11 @@ def resume(
         )
     )
     if applicant is None or applicant.pin_hash is None:
-        return ResumeResult(ResumeOutcome.WRONG)
+        return ResumeResult(AttemptOutcome.WRONG)
     if applicant.locked_until is not None and applicant.locked_until > now:
-        return ResumeResult(ResumeOutcome.LOCKED)
+        return ResumeResult(AttemptOutcome.LOCKED)
     if applicant.resumable_until is not None and applicant.resumable_until < now:
-        return ResumeResult(ResumeOutcome.WRONG)
+        return ResumeResult(AttemptOutcome.WRONG)
     try:
         _hasher.verify(applicant.pin_hash, pin)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -216,12 +221,12 @@ def resume(
         if applicant.failed_pin_attempts >= max_attempts:
             applicant.failed_pin_attempts = 0
             applicant.locked_until = now + lock_for
-            return ResumeResult(ResumeOutcome.LOCKED)
+            return ResumeResult(AttemptOutcome.LOCKED)
         return ResumeResult(
-            ResumeOutcome.WRONG, attempts_left=max_attempts - applicant.failed_pin_attempts
+            AttemptOutcome.WRONG, attempts_left=max_attempts - applicant.failed_pin_attempts
         )
     applicant.failed_pin_attempts = 0
     applicant.locked_until = None
     applicant.status = Status.ACTIVE
     touch(applicant, now)
-    return ResumeResult(ResumeOutcome.OK, applicant)
+    return ResumeResult(AttemptOutcome.OK, applicant)

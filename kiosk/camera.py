@@ -181,9 +181,8 @@ class CameraService:
         """
         with self._condition:
             self.tracker.reset()
-            rewind = getattr(self.source, "rewind", None)
-            if rewind is not None:
-                rewind()
+            if self.source is not None:  # not opened yet: nothing shown to forget
+                self.source.rewind()
             if self._latest is not None:
                 self._latest = LiveFrame(self._latest.sequence, b"", 0, 0, None)
 

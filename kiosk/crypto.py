@@ -6,8 +6,11 @@ Key hierarchy:
   data directory, never in the database;
 - a data key per applicant session: 32 random bytes, stored only wrapped by
   the master key, in ``applicant_session.sealed_key``. Deleting it
-  (crypto-shredding) leaves every ciphertext of the session unreadable, even
-  a copy that lingered in a backup.
+  (crypto-shredding) leaves every ciphertext of the session unreadable
+  wherever a copy lingers (a freed disk block, a stray file), as long as the
+  wrapped key did not linger with it: a copy of the whole database taken
+  before the erasure still opens with the master key, so no such copy may
+  outlive the sessions it holds.
 
 A sealed value is ``version (1 byte) ‖ nonce (12 random bytes) ‖ AES-GCM
 ciphertext and tag``. Its associated data names its place: table, column and
@@ -110,8 +113,7 @@ def master_key_of(applicant: ApplicantSession) -> bytes:
     if session is not None and MASTER_KEY in session.info:
         key: bytes = session.info[MASTER_KEY]
         return key
-    key = current_app.extensions[MASTER_KEY]
-    return key
+    return app_master_key(current_app)
 
 
 def _data_key(applicant: ApplicantSession, *, create: bool) -> bytes:

@@ -82,6 +82,12 @@ def _step(row: ApplicantSession, has_dossier: bool) -> str:
     return STEP_SUMMARY if row.current_page == SUMMARY else procedure.title
 
 
+def _minutes(row: ApplicantSession, now: dt.datetime) -> int:
+    """Minutes spent so far: until now while active, else until the last action."""
+    end = now if row.status == Status.ACTIVE else row.last_activity_at
+    return max(0, round((end - row.created_at).total_seconds() / 60))
+
+
 def todays_sessions(db: Session, now: dt.datetime) -> list[TodaySession]:
     """Every session started since local midnight, newest first."""
     rows = db.scalars(
@@ -98,7 +104,6 @@ def todays_sessions(db: Session, now: dt.datetime) -> list[TodaySession]:
     )
     listed = []
     for row in rows:
-        end = now if row.status == Status.ACTIVE else row.last_activity_at
         listed.append(
             TodaySession(
                 reference=row.reference,
@@ -106,7 +111,7 @@ def todays_sessions(db: Session, now: dt.datetime) -> list[TodaySession]:
                 language=row.language,
                 step=_step(row, row.id in built),
                 status=row.status,
-                minutes=max(0, round((end - row.created_at).total_seconds() / 60)),
+                minutes=_minutes(row, now),
                 assisted=row.assisted,
                 has_dossier=row.id in built,
             )
@@ -240,14 +245,13 @@ def csv_export(db: Session, chosen: Period, now: dt.datetime) -> str:
             ]
         )
     for live in sorted(_open(db, chosen), key=lambda one: one.created_at):
-        end = now if live.status == Status.ACTIVE else live.last_activity_at
         writer.writerow(
             [
                 live.created_at.date().isoformat(),
                 live.procedure_id or "",
                 live.language,
                 "in_progress",
-                max(0, round((end - live.created_at).total_seconds() / 60)),
+                _minutes(live, now),
                 int(live.assisted),
                 "",
             ]

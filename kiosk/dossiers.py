@@ -17,6 +17,7 @@ import json
 import zipfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -140,10 +141,21 @@ def stored(db: Session, applicant: ApplicantSession) -> BuiltDossier | None:
     return db.get(BuiltDossier, applicant.id)
 
 
+def listed(applicant: ApplicantSession, row: BuiltDossier) -> list[dict[str, Any]]:
+    """The files of a stored dossier as its manifest lists them, manifest excluded.
+
+    Each entry has the file's name, bytes, sha256, media_type and description.
+    Only the manifest is opened: the screen that lists the files has no need
+    to decrypt and unzip the whole archive.
+    """
+    manifest = crypto.unseal(applicant, BuiltDossier.sealed_manifest, row.sealed_manifest)
+    files: list[dict[str, Any]] = json.loads(manifest)["files"]
+    return files
+
+
 def files_of(applicant: ApplicantSession, row: BuiltDossier) -> list[DossierFile]:
     """The files of a stored dossier, in their order, manifest last."""
-    manifest = crypto.unseal(applicant, BuiltDossier.sealed_manifest, row.sealed_manifest)
-    listed = json.loads(manifest)["files"]
+    listed_files = listed(applicant, row)
     opened = crypto.unseal(applicant, BuiltDossier.sealed_archive, row.sealed_archive)
     with zipfile.ZipFile(io.BytesIO(opened)) as archive:
         by_name = {Path(name).name: archive.read(name) for name in archive.namelist()}
@@ -151,7 +163,7 @@ def files_of(applicant: ApplicantSession, row: BuiltDossier) -> list[DossierFile
         DossierFile(
             entry["name"], by_name[entry["name"]], entry["media_type"], entry["description"]
         )
-        for entry in listed
+        for entry in listed_files
     ]
     files.append(DossierFile(MANIFEST, by_name[MANIFEST], "application/json", "Manifeste"))
     return files

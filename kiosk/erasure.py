@@ -7,7 +7,9 @@ dossier and its copy offered to the browser's file picker, and the session's
 data key. Erased means gone:
 
 - the data key is deleted (crypto-shredding), so a ciphertext that survived
-  somewhere (a backup, a disk block) can never be opened again;
+  somewhere (a disk block, a stray file) can never be opened again, unless
+  its wrapped key survived with it (a copy of the whole database: see
+  `kiosk.crypto`);
 - the rows are deleted or blanked with ``secure_delete`` on, which zeroes
   the freed bytes in the database file;
 - once the transaction is committed, the WAL is checkpointed and truncated

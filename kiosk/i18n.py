@@ -3,7 +3,11 @@
 French is the source language of every message. Each language offered must
 have a compiled catalog in the translations folder (``make catalogs``). The
 current language comes from the browser session, so it can be changed on any
-page without touching the answers.
+page without touching the answers. The browser is also told it in a cookie of
+its own (`LANGUAGE_COOKIE`, the language code and nothing else), read only when
+the session itself cannot be: on a failing disk the database that holds the
+session is unreadable, and the page saying so must still be in the
+applicant's language.
 
 Each catalog says in its header comment how far it can be trusted
 (``# Translation-Status: machine-assisted, not yet reviewed by a native
@@ -14,16 +18,14 @@ nothing is shown as not reviewed, never as reviewed.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, session
+from flask import Flask, Response, current_app, request, session
 from flask_babel import Babel
-
-#: Scripts written right to left.
-RTL_LANGUAGES = frozenset({"ar", "fa", "fa_AF", "ps", "ur"})
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,7 @@ def _read_status(path: Path, mtime_ns: int, size: int) -> tuple[str | None, int,
     text = path.read_text(encoding="utf-8")
     match = STATUS_LINE.search(text.split('msgid ""', 1)[0])
     declared = match.group(1) if match and match.group(1) else None
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+    catalog = read_po(io.StringIO(text))
     messages = [message for message in catalog if message.id]
     translated = sum(
         1
@@ -129,9 +130,15 @@ def offered_languages() -> list[Language]:
     return [KNOWN_LANGUAGES[code] for code in current_app.config["LANGUAGES"]]
 
 
+#: The cookie that repeats the session's language (see the module's docstring).
+LANGUAGE_COOKIE = "__Host-guichet-lang"
+
+
 def current_language() -> Language:
     """Return the language of the current browser session."""
     code = session.get("lang") if session else None
+    if code is None and getattr(session, "storage_error", None) is not None:
+        code = request.cookies.get(LANGUAGE_COOKIE)
     if not isinstance(code, str) or code not in current_app.config["LANGUAGES"]:
         code = current_app.config["DEFAULT_LANGUAGE"]
     return KNOWN_LANGUAGES[str(code)]
@@ -140,6 +147,26 @@ def current_language() -> Language:
 def select_locale() -> str:
     """Tell Flask-Babel which catalog to use for this request."""
     return current_language().code
+
+
+def remember_language(response: Response) -> Response:
+    """Keep the language cookie equal to the session's language (set, changed or removed)."""
+    if getattr(session, "storage_error", None) is not None:
+        return response  # the session is unknown: leave what the browser has
+    if "Clear-Site-Data" in response.headers:
+        return response  # the session ends: the browser drops every cookie anyway
+    code = session.get("lang")
+    if code == request.cookies.get(LANGUAGE_COOKIE):
+        return response
+    if isinstance(code, str):
+        response.set_cookie(
+            LANGUAGE_COOKIE, code, path="/", secure=True, httponly=True, samesite="Strict"
+        )
+    else:
+        response.delete_cookie(
+            LANGUAGE_COOKIE, path="/", secure=True, httponly=True, samesite="Strict"
+        )
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -152,3 +179,4 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = "fr"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
     Babel(app, locale_selector=select_locale)
+    app.after_request(remember_language)

@@ -37,9 +37,11 @@ from sqlalchemy.orm import Session
 
 from kiosk import applicants, browser_session, db, dossiers, erasure, statistics
 from kiosk.models import ApplicantSession, utcnow
-from kiosk.views.context import SERVER_GRACE_SECONDS
 
 PURGE_EVERY_SECONDS = 3600
+#: Extra seconds, beyond the idle countdown, before the server itself closes a
+#: session whose browser stopped talking (crash, power cut, closed window).
+SERVER_GRACE_SECONDS = 120
 
 _log = logging.getLogger("guichet")
 

@@ -26,9 +26,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.applicants import AttemptOutcome
 from kiosk.models import StaffAccount
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
@@ -228,25 +229,25 @@ def reset(account: StaffAccount, password: str | None, pin: str | None, remove_p
     account.credentials_version += 1
 
 
-def disable(account: StaffAccount) -> None:
-    """Refuse every sign-in of this account from now on, and end its unlock."""
+def disable(db: Session, account: StaffAccount) -> None:
+    """Refuse every sign-in of this account from now on, and end its unlock.
+
+    Raises StaffError("last_admin") for the last administrator who can sign
+    in: nobody could manage the accounts and settings any more.
+    """
+    if account.role == Role.ADMIN.value and not account.disabled and enabled_admins(db) <= 1:
+        raise StaffError(
+            "last_admin", "this is the last administrator who can sign in: add another one first"
+        )
     account.disabled = True
     account.credentials_version += 1
-
-
-class Outcome(StrEnum):
-    """What happened when someone typed a password or a PIN."""
-
-    OK = "ok"
-    WRONG = "wrong"  # wrong secret, unknown or disabled account: never say which
-    LOCKED = "locked"
 
 
 @dataclass(frozen=True)
 class Attempt:
     """The outcome of a sign-in attempt."""
 
-    outcome: Outcome
+    outcome: AttemptOutcome
     account: StaffAccount | None = None
     attempts_left: int | None = None
     #: This very attempt locked the PIN or the account (for the audit log).
@@ -277,11 +278,11 @@ def authenticate(
         stored = account.password_hash if method is Method.PASSWORD else account.pin_hash
     if account is None or stored is None:
         _verify(_dummy_hash(), secret[:PASSWORD_MAX_LENGTH])
-        return Attempt(Outcome.WRONG)
+        return Attempt(AttemptOutcome.WRONG)
     if _locked(account.locked_until, now) or (
         method is Method.PIN and _locked(account.pin_locked_until, now)
     ):
-        return Attempt(Outcome.LOCKED, account)
+        return Attempt(AttemptOutcome.LOCKED, account)
     if not _verify(stored, secret[:PASSWORD_MAX_LENGTH]):
         return _count_failure(account, method, now, max_attempts, lock_for)
     if method is Method.PASSWORD:
@@ -296,7 +297,7 @@ def authenticate(
             account.password_hash = _hash(secret)
         else:
             account.pin_hash = _hash(secret)
-    return Attempt(Outcome.OK, account)
+    return Attempt(AttemptOutcome.OK, account)
 
 
 def _count_failure(
@@ -313,14 +314,14 @@ def _count_failure(
         account.pin_failed_attempts += 1
         failures = account.pin_failed_attempts
     if failures < max_attempts:
-        return Attempt(Outcome.WRONG, account, attempts_left=max_attempts - failures)
+        return Attempt(AttemptOutcome.WRONG, account, attempts_left=max_attempts - failures)
     if method is Method.PASSWORD:
         account.failed_attempts = 0
         account.locked_until = now + lock_for
     else:
         account.pin_failed_attempts = 0
         account.pin_locked_until = now + lock_for
-    return Attempt(Outcome.LOCKED, account, just_locked=True)
+    return Attempt(AttemptOutcome.LOCKED, account, just_locked=True)
 
 
 def is_locked(account: StaffAccount, now: dt.datetime) -> bool:
@@ -335,12 +336,9 @@ def is_pin_locked(account: StaffAccount, now: dt.datetime) -> bool:
 
 def enabled_admins(db: Session) -> int:
     """How many administrators can still sign in (the last one may not be disabled)."""
-    return len(
-        list(
-            db.scalars(
-                select(StaffAccount.id).where(
-                    StaffAccount.role == Role.ADMIN.value, StaffAccount.disabled.is_(False)
-                )
-            )
-        )
+    count = db.scalar(
+        select(func.count())
+        .select_from(StaffAccount)
+        .where(StaffAccount.role == Role.ADMIN.value, StaffAccount.disabled.is_(False))
     )
+    return count or 0

@@ -165,17 +165,15 @@ def disable(username: str, instance: str | None) -> None:
     from kiosk.db import session_scope
 
     app = _app(instance)
-    with session_scope(app) as db:
-        account = staff.find(db, username)
-        if account is None:
-            raise click.ClickException(f"no staff account {username!r}")
-        last_admin = account.role == staff.Role.ADMIN.value and staff.enabled_admins(db) <= 1
-        if last_admin and not account.disabled:
-            raise click.ClickException(
-                "this is the last administrator who can sign in: add another one first"
-            )
-        staff.disable(account)
-        audit.append(db, _actor(), audit.Action.STAFF_DISABLE, staff=account.username)
+    try:
+        with session_scope(app) as db:
+            account = staff.find(db, username)
+            if account is None:
+                raise click.ClickException(f"no staff account {username!r}")
+            staff.disable(db, account)
+            audit.append(db, _actor(), audit.Action.STAFF_DISABLE, staff=account.username)
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"Account {username.lower()} disabled.")
 
 

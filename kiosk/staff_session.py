@@ -100,12 +100,9 @@ def current() -> StaffState | None:
     return state
 
 
-def _save(state: StaffState | None) -> None:
+def _save(state: StaffState) -> None:
     g.staff = state
-    if state is None:
-        session.pop(KEY, None)
-    else:
-        session[KEY] = state.to_dict()
+    session[KEY] = state.to_dict()
 
 
 def _expired(state: StaffState, account: StaffAccount | None, now: dt.datetime) -> str | None:
@@ -179,17 +176,19 @@ def end(actor: str, reason: str) -> None:
     expired or the browser session ended.
     """
     state = current()
-    if state is None:
-        _forget()
-        return
+    if state is not None:
+        _log_end(state, state.username if actor != "system" else "system", reason)
+    _forget()
+
+
+def _log_end(state: StaffState, who: str, reason: str) -> None:
+    """Write the end of an unlock, and of its take-over if any, to the audit log."""
     db = get_db()
-    who = state.username if actor != "system" else "system"
     if state.control:
         audit.append(
             db, who, audit.Action.HAND_BACK, state.control, reason=reason, staff=state.username
         )
     audit.append(db, who, audit.Action.LOCK, reason=reason, staff=state.username)
-    _save(None)
 
 
 def notice_browser_session_end(response: Response) -> Response:
@@ -206,16 +205,7 @@ def notice_browser_session_end(response: Response) -> Response:
     db = get_db()
     try:
         db.rollback()
-        if state.control:
-            audit.append(
-                db,
-                "system",
-                audit.Action.HAND_BACK,
-                state.control,
-                reason="session_end",
-                staff=state.username,
-            )
-        audit.append(db, "system", audit.Action.LOCK, reason="session_end", staff=state.username)
+        _log_end(state, "system", "session_end")
         db.commit()
     except Exception:  # the response must still go out; the log says what was lost
         logging.getLogger("guichet").exception("audit: end of a staff unlock not recorded")

@@ -117,8 +117,7 @@ class InMemoryRequest(Request):
 
 def largest_body(config: Mapping[str, Any]) -> int:
     """The largest request body any view accepts (the server refuses larger ones itself)."""
-    uploads = [int(config["IMPORT_MAX_BYTES"]) + MULTIPART_OVERHEAD]
-    return max([int(config["MAX_FORM_BYTES"]), *uploads])
+    return max(int(config["MAX_FORM_BYTES"]), int(config["IMPORT_MAX_BYTES"]) + MULTIPART_OVERHEAD)
 
 
 def waitress_options(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class FrameSource(Protocol):
     def still(self) -> Frame:
         """Return a frame at the source's best resolution, for the capture."""
 
+    def rewind(self) -> None:
+        """A new page is coming: a replay starts again; a live device has nothing to do."""
+
     def close(self) -> None:
         """Release the device."""
 
@@ -132,6 +135,9 @@ class OpenCVCamera:
             finally:
                 if self._capture is not None:
                     self._configure(self.preview_size)
+
+    def rewind(self) -> None:
+        """Nothing to do: the device shows whatever lies under it now."""
 
     def close(self) -> None:
         """Release the device."""
@@ -291,6 +297,9 @@ class SaneScanner:
         if image is None:
             raise ScannerUnavailable("scanimage returned no image")
         return Frame(np.asarray(image, dtype=np.uint8), time.monotonic(), self.name, dpi=self.dpi)
+
+    def rewind(self) -> None:
+        """Nothing to do: the device shows whatever lies under it now."""
 
     def close(self) -> None:
         """Nothing to release."""

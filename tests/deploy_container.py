@@ -210,6 +210,20 @@ HEADLESS = (
 )
 
 
+@contextlib.contextmanager
+def drop_in_for_the_test(box: Container, unit: str, text: str) -> Iterator[None]:
+    """`text` as a drop-in of `unit` in /run (gone at the next boot too); removed on leaving."""
+    folder = f"/run/systemd/system/{unit}.d"
+    box.check("mkdir", "-p", folder)
+    box.check("sh", "-c", 'printf "%s" "$1" > "$2"', "sh", text, f"{folder}/test.conf")
+    box.check("systemctl", "daemon-reload")
+    try:
+        yield
+    finally:
+        box.run("rm", "-rf", folder)
+        box.run("systemctl", "daemon-reload")
+
+
 def browser_on_the_kiosk(box: Container, timeout: float = 90) -> int:
     """The pid of the Chromium that holds a connection to 127.0.0.1:8080 (0: none in time)."""
     deadline = time.monotonic() + timeout

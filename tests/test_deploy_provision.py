@@ -36,6 +36,7 @@ from tests.deploy_container import (
     browser_on_the_kiosk,
     changes,
     current_bundle,
+    drop_in_for_the_test,
     prepare_cache,
     started_by_cage,
     unavailable,
@@ -224,45 +225,46 @@ def test_the_kiosk_screen_shows_the_kiosk_and_comes_back_after_a_crash(
     kiosk: Provisioned,
 ) -> None:
     box = kiosk.container
-    drop_in = "/run/systemd/system/guichet-kiosk.service.d"
-    box.check("mkdir", "-p", drop_in)
-    box.check("sh", "-c", f"printf '%s' '{HEADLESS}' > {drop_in}/headless.conf")
-    box.check("systemctl", "daemon-reload")
-    try:
-        box.check("systemctl", "start", "guichet-kiosk.service", timeout=180)
-        browser = browser_on_the_kiosk(box)
-        journal = box.run("journalctl", "-u", "guichet-kiosk.service", "--no-pager").stdout
-        assert browser, journal[-3000:]
-        assert box.check("ps", "-o", "user=", "-p", str(browser)).strip() == "kiosk"
-        main = started_by_cage(box, browser)
-        profile = "/run/guichet-browser/profile"
-        assert box.check("findmnt", "-n", "-o", "FSTYPE", "--target", profile).strip() == "tmpfs"
-        # Chromium's own sandbox still works under the unit's confinement:
-        # its renderers run under a seccomp filter.
-        renderers = box.check("pgrep", "-u", "kiosk", "-f", "type=renderer").split()
-        statuses = [box.run("cat", f"/proc/{pid}/status").stdout for pid in renderers]
-        filtered = [re.search(r"^Seccomp:\s+2$", status, re.M) for status in statuses if status]
-        assert filtered and all(filtered)
-        # The browser sees none of the application's data.
-        hidden = box.check(
-            "nsenter", "-t", str(browser), "-m", "--", "ls", "-A", "/var/lib/guichet"
-        )
-        assert hidden.strip() == ""
-        box.check("runuser", "-u", "kiosk", "--", "touch", f"{profile}/left-by-the-last-applicant")
-        # A crash of the browser: cage ends with it, systemd starts both again
-        # on a new, empty profile.
-        box.check("kill", "-KILL", str(main))
-        deadline = time.monotonic() + 60
-        while box.run("kill", "-0", str(main)).returncode == 0 and time.monotonic() < deadline:
-            time.sleep(0.5)
-        again = browser_on_the_kiosk(box)
-        assert again not in (0, browser) and started_by_cage(box, again) != main
-        assert box.check("systemctl", "show", "-P", "NRestarts", "guichet-kiosk.service") != "0\n"
-        assert box.run("ls", f"{profile}/left-by-the-last-applicant").returncode != 0
-    finally:
-        box.run("systemctl", "stop", "guichet-kiosk.service", timeout=120)
-        box.run("rm", "-rf", drop_in)
-        box.run("systemctl", "daemon-reload")
+    with drop_in_for_the_test(box, "guichet-kiosk.service", HEADLESS):
+        try:
+            box.check("systemctl", "start", "guichet-kiosk.service", timeout=180)
+            browser = browser_on_the_kiosk(box)
+            journal = box.run("journalctl", "-u", "guichet-kiosk.service", "--no-pager").stdout
+            assert browser, journal[-3000:]
+            assert box.check("ps", "-o", "user=", "-p", str(browser)).strip() == "kiosk"
+            main = started_by_cage(box, browser)
+            profile = "/run/guichet-browser/profile"
+            assert (
+                box.check("findmnt", "-n", "-o", "FSTYPE", "--target", profile).strip() == "tmpfs"
+            )
+            # Chromium's own sandbox still works under the unit's confinement:
+            # its renderers run under a seccomp filter.
+            renderers = box.check("pgrep", "-u", "kiosk", "-f", "type=renderer").split()
+            statuses = [box.run("cat", f"/proc/{pid}/status").stdout for pid in renderers]
+            filtered = [re.search(r"^Seccomp:\s+2$", status, re.M) for status in statuses if status]
+            assert filtered and all(filtered)
+            # The browser sees none of the application's data.
+            hidden = box.check(
+                "nsenter", "-t", str(browser), "-m", "--", "ls", "-A", "/var/lib/guichet"
+            )
+            assert hidden.strip() == ""
+            box.check(
+                "runuser", "-u", "kiosk", "--", "touch", f"{profile}/left-by-the-last-applicant"
+            )
+            # A crash of the browser: cage ends with it, systemd starts both again
+            # on a new, empty profile.
+            box.check("kill", "-KILL", str(main))
+            deadline = time.monotonic() + 60
+            while box.run("kill", "-0", str(main)).returncode == 0 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            again = browser_on_the_kiosk(box)
+            assert again not in (0, browser) and started_by_cage(box, again) != main
+            assert (
+                box.check("systemctl", "show", "-P", "NRestarts", "guichet-kiosk.service") != "0\n"
+            )
+            assert box.run("ls", f"{profile}/left-by-the-last-applicant").returncode != 0
+        finally:
+            box.run("systemctl", "stop", "guichet-kiosk.service", timeout=120)
     # Stopped: the profile is gone with its tmpfs folder.
     assert box.run("ls", "/run/guichet-browser").returncode != 0
 
@@ -348,30 +350,25 @@ def test_the_browser_user_can_read_the_anef_folder_and_no_one_else(kiosk: Provis
 
 def test_the_watchdog_restarts_a_frozen_server(kiosk: Provisioned) -> None:
     box = kiosk.container
-    # A shorter watchdog for the test only, in /run: gone at the next boot.
-    drop_in = "/run/systemd/system/guichet.service.d"
-    box.check("mkdir", "-p", drop_in)
-    box.check("sh", "-c", f"printf '[Service]\\nWatchdogSec=6\\n' > {drop_in}/test.conf")
-    box.check("systemctl", "daemon-reload")
+    # A shorter watchdog for the test only; the server restarts without it after.
     try:
-        box.check("systemctl", "restart", "guichet.service", timeout=180)
-        frozen = main_pid(box)
-        restarts = int(box.check("systemctl", "show", "-P", "NRestarts", "guichet.service"))
-        box.check("kill", "-STOP", str(frozen))
-        # Restarted, and serving again (READY=1 sent: "active", not "activating").
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            now = int(box.check("systemctl", "show", "-P", "NRestarts", "guichet.service"))
-            state = box.run("systemctl", "is-active", "guichet.service").stdout.strip()
-            if now > restarts and state == "active" and main_pid(box) not in (0, frozen):
-                break
-            time.sleep(1)
-        journal = box.check("journalctl", "-u", "guichet.service", "--no-pager", "-n", "200")
-        assert "Watchdog timeout" in journal, journal[-3000:]
-        assert now > restarts and state == "active", state
+        with drop_in_for_the_test(box, "guichet.service", "[Service]\nWatchdogSec=6\n"):
+            box.check("systemctl", "restart", "guichet.service", timeout=180)
+            frozen = main_pid(box)
+            restarts = int(box.check("systemctl", "show", "-P", "NRestarts", "guichet.service"))
+            box.check("kill", "-STOP", str(frozen))
+            # Restarted, and serving again (READY=1 sent: "active", not "activating").
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                now = int(box.check("systemctl", "show", "-P", "NRestarts", "guichet.service"))
+                state = box.run("systemctl", "is-active", "guichet.service").stdout.strip()
+                if now > restarts and state == "active" and main_pid(box) not in (0, frozen):
+                    break
+                time.sleep(1)
+            journal = box.check("journalctl", "-u", "guichet.service", "--no-pager", "-n", "200")
+            assert "Watchdog timeout" in journal, journal[-3000:]
+            assert now > restarts and state == "active", state
     finally:
-        box.run("rm", "-rf", drop_in)
-        box.run("systemctl", "daemon-reload")
         box.run("systemctl", "restart", "guichet.service", timeout=180)
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import html
 import json
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,16 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from kiosk import create_app, db
+from forms.dossier.package import MANIFEST
+from kiosk import create_app, db, dossiers
 from kiosk.db import session_scope
-from kiosk.models import BuiltDossier, DocumentPage, DocumentStatus, SessionStatistic
+from kiosk.models import (
+    ApplicantSession,
+    BuiltDossier,
+    DocumentPage,
+    DocumentStatus,
+    SessionStatistic,
+)
 from tests.conftest import Kiosk
 from tests.test_scan_screens import wait_until_ready
 from tests.test_screens import complete_student_renewal
@@ -63,6 +72,30 @@ def test_build_lists_the_files(scanned: Kiosk) -> None:
         assert name in page
     assert "Refaire le dossier" in page and "Tout imprimer" in page
     assert "Documents trop lourds" not in page
+
+
+def test_the_overview_shows_the_size_of_each_file_as_built(scanned: Kiosk, app: Flask) -> None:
+    page = text(scanned.follow(scanned.post("/dossier/build")))
+    with session_scope(app) as session:
+        built = session.scalars(select(BuiltDossier)).one()
+        applicant = session.get(ApplicantSession, built.applicant_id)
+        assert applicant is not None
+        files = [one for one in dossiers.files_of(applicant, built) if one.name != MANIFEST]
+    shown = re.findall(r'<bdi dir="ltr">([^<]+)</bdi>.*?<bdi>(\d+) ko</bdi>', page, re.S)
+    assert shown == [(one.name, str(math.ceil(len(one.data) / 1024))) for one in files]
+
+
+def test_a_missing_upload_token_file_is_explained(
+    scanned: Kiosk, app: Flask, tmp_path: Path
+) -> None:
+    scanned.post("/dossier/build")
+    # Nothing listens on port 9: a connection attempt would say "could not be sent" instead.
+    app.config["UPLOAD_URL"] = "http://127.0.0.1:9/dossiers"
+    app.config["UPLOAD_TOKEN_FILE"] = str(tmp_path / "no-such-token")
+    response = scanned.post("/dossier/send")
+    assert response.location == "/dossier"
+    page = text(scanned.follow(response))
+    assert "Le dossier n'a pas pu être transmis" in page and "Envoyer à la structure" in page
 
 
 def test_a_missing_font_is_explained_and_nothing_is_lost(

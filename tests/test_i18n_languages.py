@@ -85,6 +85,21 @@ def test_the_welcome_screen_names_each_language_in_itself(kiosk: Kiosk) -> None:
     assert kiosk.post("/language", {"lang": "ur", "next": "/"}).status_code == 400
 
 
+def test_the_browser_is_told_the_language_in_a_cookie_of_its_own(kiosk: Kiosk) -> None:
+    # Read only when the session cannot be (a failing disk: test_storage_errors.py).
+    first = kiosk.get("/").headers.getlist("Set-Cookie")
+    assert not [c for c in first if "guichet-lang=" in c]
+    changed = kiosk.post("/language", {"lang": "ar", "next": "/"})
+    told = [c for c in changed.headers.getlist("Set-Cookie") if "guichet-lang=" in c]
+    assert len(told) == 1
+    attributes = {part.strip().lower() for part in told[0].split(";")}
+    assert attributes >= {"__host-guichet-lang=ar", "secure", "httponly", "path=/"}
+    assert "samesite=strict" in attributes
+    # Told once: the next pages do not repeat it.
+    again = kiosk.get("/").headers.getlist("Set-Cookie")
+    assert not [c for c in again if "guichet-lang=" in c]
+
+
 @pytest.mark.parametrize("code", TWELVE)
 def test_every_language_draws_the_screens_in_its_direction(kiosk: Kiosk, code: str) -> None:
     language = KNOWN_LANGUAGES[code]

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kiosk import audit, staff
+from kiosk.applicants import AttemptOutcome
 from kiosk.db import get_engine, session_scope
 from kiosk.models import StaffAccount, utcnow
 from tests.staff_helpers import MEDIATOR_PIN, PASSWORD, add_staff
@@ -36,9 +37,9 @@ def test_password_and_pin_are_stored_as_argon2id_hashes(app: Flask) -> None:
     stored = account(app)
     assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
     assert stored.pin_hash is not None and stored.pin_hash.startswith("$argon2id$")
-    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is staff.Outcome.OK
-    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is staff.Outcome.OK
-    assert attempt(app, PASSWORD, staff.Method.PIN).outcome is staff.Outcome.WRONG
+    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is AttemptOutcome.OK
+    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is AttemptOutcome.OK
+    assert attempt(app, PASSWORD, staff.Method.PIN).outcome is AttemptOutcome.WRONG
 
 
 @pytest.mark.parametrize(
@@ -75,15 +76,15 @@ def test_brute_force_on_a_pin_is_stopped_at_5_for_that_account_only(app: Flask) 
     add_staff(app, "cmartin")
     add_staff(app, "amina", pin="369258", name="Amina")
     outcomes = [attempt(app, f"00000{n}", staff.Method.PIN).outcome for n in range(5)]
-    assert outcomes == [staff.Outcome.WRONG] * 4 + [staff.Outcome.LOCKED]
+    assert outcomes == [AttemptOutcome.WRONG] * 4 + [AttemptOutcome.LOCKED]
     # Locked: even the right PIN is refused, and nothing more is counted.
-    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is staff.Outcome.LOCKED
+    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is AttemptOutcome.LOCKED
     assert account(app).pin_locked_until is not None
     # Another account is not affected (every client is 127.0.0.1: no per-address counting).
-    assert attempt(app, "369258", staff.Method.PIN, "amina").outcome is staff.Outcome.OK
+    assert attempt(app, "369258", staff.Method.PIN, "amina").outcome is AttemptOutcome.OK
     # The password still works for the locked mediator, and clears the PIN lock.
-    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is staff.Outcome.OK
-    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is staff.Outcome.OK
+    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is AttemptOutcome.OK
+    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is AttemptOutcome.OK
 
 
 def test_the_lock_lifts_after_its_time(app: Flask) -> None:
@@ -94,7 +95,7 @@ def test_the_lock_lifts_after_its_time(app: Flask) -> None:
         found = staff.find(db, "cmartin")
         assert found is not None
         found.pin_locked_until = utcnow() - dt.timedelta(seconds=1)
-    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is staff.Outcome.OK
+    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is AttemptOutcome.OK
 
 
 def test_five_wrong_passwords_lock_the_whole_account(app: Flask) -> None:
@@ -103,9 +104,9 @@ def test_five_wrong_passwords_lock_the_whole_account(app: Flask) -> None:
         result = attempt(app, f"mauvais mot {n}", staff.Method.PASSWORD)
         assert result.attempts_left == 4 - n
     locked = attempt(app, "mauvais mot 5", staff.Method.PASSWORD)
-    assert locked.outcome is staff.Outcome.LOCKED and locked.just_locked
-    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is staff.Outcome.LOCKED
-    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is staff.Outcome.LOCKED
+    assert locked.outcome is AttemptOutcome.LOCKED and locked.just_locked
+    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is AttemptOutcome.LOCKED
+    assert attempt(app, MEDIATOR_PIN, staff.Method.PIN).outcome is AttemptOutcome.LOCKED
 
 
 def test_a_disabled_or_unknown_account_is_refused_like_a_wrong_secret(app: Flask) -> None:
@@ -113,9 +114,9 @@ def test_a_disabled_or_unknown_account_is_refused_like_a_wrong_secret(app: Flask
     with session_scope(app) as db:
         found = staff.find(db, "cmartin")
         assert found is not None
-        staff.disable(found)
-    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is staff.Outcome.WRONG
-    assert attempt(app, PASSWORD, staff.Method.PASSWORD, "nobody").outcome is staff.Outcome.WRONG
+        staff.disable(db, found)
+    assert attempt(app, PASSWORD, staff.Method.PASSWORD).outcome is AttemptOutcome.WRONG
+    assert attempt(app, PASSWORD, staff.Method.PASSWORD, "nobody").outcome is AttemptOutcome.WRONG
     assert account(app).failed_attempts == 0  # nothing to count on a disabled account
 
 
@@ -127,13 +128,15 @@ def test_reset_lifts_the_locks_enables_and_ends_older_unlocks(app: Flask) -> Non
     with session_scope(app) as db:
         found = staff.find(db, "cmartin")
         assert found is not None
-        staff.disable(found)
+        staff.disable(db, found)
         staff.reset(found, "un tout nouveau secret", "159753", remove_pin=False)
     after = account(app)
     assert not after.disabled and after.locked_until is None
     assert after.credentials_version > before
-    assert attempt(app, "un tout nouveau secret", staff.Method.PASSWORD).outcome is staff.Outcome.OK
-    assert attempt(app, "159753", staff.Method.PIN).outcome is staff.Outcome.OK
+    assert (
+        attempt(app, "un tout nouveau secret", staff.Method.PASSWORD).outcome is AttemptOutcome.OK
+    )
+    assert attempt(app, "159753", staff.Method.PIN).outcome is AttemptOutcome.OK
 
 
 def test_the_audit_log_refuses_update_and_delete(app: Flask) -> None:

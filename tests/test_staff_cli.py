@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk import create_app, db, staff
+from kiosk.applicants import AttemptOutcome
 from kiosk.cli import main
 from kiosk.db import session_scope
 from kiosk.models import utcnow
@@ -25,7 +26,7 @@ def run(instance: Path, *args: str, stdin: str | None = None) -> tuple[int, str]
     return result.exit_code, result.output
 
 
-def check(instance: Path, username: str, secret: str, method: staff.Method) -> staff.Outcome:
+def check(instance: Path, username: str, secret: str, method: staff.Method) -> AttemptOutcome:
     app = create_app({"TESTING": True}, instance_path=instance)
     try:
         with session_scope(app) as session:
@@ -64,8 +65,8 @@ def test_add_the_first_admin_on_a_fresh_instance(instance: Path) -> None:
     assert code == 0, output
     assert "Account cmartin (admin) created with a PIN." in output
     assert PASSWORD not in output
-    assert check(instance, "cmartin", PASSWORD, staff.Method.PASSWORD) is staff.Outcome.OK
-    assert check(instance, "cmartin", "258013", staff.Method.PIN) is staff.Outcome.OK
+    assert check(instance, "cmartin", PASSWORD, staff.Method.PASSWORD) is AttemptOutcome.OK
+    assert check(instance, "cmartin", "258013", staff.Method.PIN) is AttemptOutcome.OK
     code, output = run(instance, "staff", "list")
     assert code == 0 and "cmartin" in output and "admin" in output and "Camille Martin" in output
     assert actions(instance) == ["staff_add"]
@@ -85,7 +86,7 @@ def test_the_password_comes_from_a_hidden_prompt_typed_twice(instance: Path) -> 
     )
     assert code == 0, output
     assert PASSWORD not in output  # hidden
-    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is staff.Outcome.OK
+    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is AttemptOutcome.OK
 
 
 def test_refused_values_are_explained_and_nothing_is_created(instance: Path) -> None:
@@ -137,7 +138,7 @@ def test_reset_unlocks_and_disable_refuses_the_last_admin(instance: Path) -> Non
         assert code == 0, output
     for n in range(5):
         check(instance, "amina", f"pas le bon {n}", staff.Method.PASSWORD)
-    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is staff.Outcome.LOCKED
+    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is AttemptOutcome.LOCKED
     assert "locked" in run(instance, "staff", "list")[1]
     code, output = run(
         instance,
@@ -150,13 +151,13 @@ def test_reset_unlocks_and_disable_refuses_the_last_admin(instance: Path) -> Non
         stdin="741852\n",
     )
     assert code == 0, output
-    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is staff.Outcome.OK
-    assert check(instance, "amina", "741852", staff.Method.PIN) is staff.Outcome.OK
+    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is AttemptOutcome.OK
+    assert check(instance, "amina", "741852", staff.Method.PIN) is AttemptOutcome.OK
     code, output = run(instance, "staff", "disable", "cmartin")
     assert code == 1 and "last administrator" in output
     code, output = run(instance, "staff", "disable", "amina")
     assert code == 0
-    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is staff.Outcome.WRONG
+    assert check(instance, "amina", PASSWORD, staff.Method.PASSWORD) is AttemptOutcome.WRONG
     assert "disabled" in run(instance, "staff", "list")[1]
     assert run(instance, "staff", "reset", "nobody", "--keep-password")[0] == 1
     assert actions(instance) == ["staff_add", "staff_add", "staff_reset", "staff_disable"]

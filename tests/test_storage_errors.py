@@ -242,13 +242,17 @@ def release(app: Flask) -> None:
     db.get_engine(app).dispose()
 
 
-@ROOT_ONLY
-def test_a_read_only_disk_refuses_clearly_then_carries_on_once_writable(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def refused_on_a_read_only_disk(tmp_path: Path, language: str) -> Iterator[tuple[Kiosk, str]]:
+    """Answer the first pages in `language`, then post the next with the disk read-only.
+
+    Yields the kiosk, once the disk is writable again, and the refused page.
+    """
     with tmpfs(tmp_path / "disk") as disk:
         app = in_process_app(disk / "instance")
         try:
             kiosk = Kiosk(app.test_client())
-            kiosk.start()
+            kiosk.start(language)
             kiosk.choose(STUDENT)
             assert kiosk.post("/q/titre_expiration", expiry_form()).status_code == 302
             for page_id, data in BEFORE:
@@ -262,16 +266,31 @@ def test_a_read_only_disk_refuses_clearly_then_carries_on_once_writable(tmp_path
                 refused = kiosk.post(f"/q/{page_id}", data)
             finally:
                 remount(disk, "rw")
-            # The browser session is in the database too: unreadable, so French.
             page = html.unescape(refused.get_data(as_text=True))
-            assert_storage_page(refused.status_code, page, "fr", f"/q/{page_id}")
-            # The same app, once the disk is writable again: nothing lost, carry on.
-            assert 'value="Benali"' in html.unescape(kiosk.get("/q/etat_civil_nom").text)
-            kiosk.get(f"/q/{page_id}")
-            response = kiosk.post(f"/q/{page_id}", data)
-            assert response.location == f"/q/{STUDENT_ANSWERS[6][0]}"
+            assert_storage_page(refused.status_code, page, language, f"/q/{page_id}")
+            yield kiosk, page
         finally:
             release(app)
+
+
+@ROOT_ONLY
+def test_a_read_only_disk_refuses_clearly_then_carries_on_once_writable(tmp_path: Path) -> None:
+    # The browser session is in the database too, unreadable: the language
+    # comes from the browser's language cookie (French here).
+    with refused_on_a_read_only_disk(tmp_path, "fr") as (kiosk, _page):
+        # The same app, once the disk is writable again: nothing lost, carry on.
+        page_id, data = REFUSED
+        assert 'value="Benali"' in html.unescape(kiosk.get("/q/etat_civil_nom").text)
+        kiosk.get(f"/q/{page_id}")
+        response = kiosk.post(f"/q/{page_id}", data)
+        assert response.location == f"/q/{STUDENT_ANSWERS[6][0]}"
+
+
+@ROOT_ONLY
+def test_a_read_only_disk_speaks_the_applicants_language(tmp_path: Path) -> None:
+    # With the browser session unreadable, only the language cookie knows the language.
+    with refused_on_a_read_only_disk(tmp_path, "ar") as (_kiosk, page):
+        assert '<html lang="ar" dir="rtl">' in page
 
 
 # --- the real server on ext4 that fails and turns read-only -------------------------------

@@ -16,6 +16,7 @@ from forms.display import Formatter, Translator
 from forms.errors import DocumentTooLarge
 from forms.schema import Procedure
 
+from . import messages as m
 from .documents import PageImage, document_pdf
 from .package import MANIFEST, DossierFile, manifest, zip_archive
 from .receipt import receipt_pdf
@@ -99,9 +100,9 @@ def build_dossier(
     )
     files.insert(
         0,
-        DossierFile(SUMMARY_NAME, summary_pdf(context), "application/pdf", "Fiche récapitulative"),
+        DossierFile(SUMMARY_NAME, summary_pdf(context), "application/pdf", m.SUMMARY),
     )
-    files.append(DossierFile(RECEIPT_NAME, receipt_pdf(context), "application/pdf", "Reçu"))
+    files.append(DossierFile(RECEIPT_NAME, receipt_pdf(context), "application/pdf", m.RECEIPT))
     about = {
         "reference": reference,
         "procedure": {

@@ -30,7 +30,6 @@ from .fonts import FALLBACKS, LATIN, SPLIT_VOWELS, ClusterMappedFont, Face, find
 from .fonts import FontsMissing as FontsMissing  # re-exported: callers catch it from here
 
 log = logging.getLogger(__name__)
-RTL_LANGUAGES = frozenset({"ar", "fa", "fa_AF", "ps", "ur"})
 MARGIN = 15.0  # mm
 INK = (11, 12, 12)
 MUTED = (72, 73, 73)

@@ -13,19 +13,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale
+
 from forms import flow
 from forms.deadlines import Timing, filing_window
 from forms.display import Formatter
 from forms.schema import Document, Procedure
 
 from . import messages as m
-from .layout import RTL_LANGUAGES, Style
+from .layout import MUTED, Style
 from .layout import Document as PdfDocument
 
 #: Contacts printed on every summary (../shared/docs/domain.md §4: arrêté of 1 August 2023).
 HELP_PHONE = "0806 001 620"
 ANEF_ADDRESS = "administration-etrangers-en-france.interieur.gouv.fr"
-GREY = (72, 73, 73)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class DossierContext:
     @property
     def rtl(self) -> bool:
         """Whether the applicant's language is written right to left."""
-        return self.language in RTL_LANGUAGES
+        # Babel's locale data: kiosk.i18n's directions agree with it (tests/test_i18n_languages.py).
+        return Locale.parse(self.language).text_direction == "rtl"
 
     def documents(self) -> list[Document]:
         """The documents required for these answers."""
@@ -115,7 +117,7 @@ class _Summary:
 
         self.pdf.paragraph(written(context.french), style, gap=0.5 if context.bilingual else 1.5)
         if context.bilingual:
-            local_style = Style(style.size, style.bold, GREY)
+            local_style = Style(style.size, style.bold, MUTED)
             self.pdf.paragraph(written(context.local), local_style, context.rtl)
 
     def heading(self, message: str) -> None:
@@ -148,7 +150,7 @@ class _Summary:
         self.pdf.paragraph(french, Style(10, True))
         local = deadline_text(self.context, self.context.local)
         if self.context.bilingual and local:
-            self.pdf.paragraph(local, Style(10, True, GREY), self.context.rtl)
+            self.pdf.paragraph(local, Style(10, True, MUTED), self.context.rtl)
 
     def answers(self) -> None:
         context = self.context

@@ -238,7 +238,7 @@ def resume() -> Response | tuple[str, int]:
         dt.timedelta(minutes=config["RESUME_LOCK_MINUTES"]),
     )
     get_db().commit()
-    if result.outcome is applicants.ResumeOutcome.LOCKED:
+    if result.outcome is applicants.AttemptOutcome.LOCKED:
         error = ngettext(
             "Trop d'essais avec ce code. Attendez %(num)d minute ou demandez au médiateur.",
             "Trop d'essais avec ce code. Attendez %(num)d minutes ou demandez au médiateur.",

@@ -19,12 +19,9 @@ from werkzeug.wrappers import Response
 from kiosk import applicants, dossiers
 from kiosk.db import get_db
 from kiosk.models import ApplicantSession, utcnow
+from kiosk.retention import silent_after
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Extra seconds, beyond the idle countdown, before the server itself closes a
-#: session whose browser stopped talking (crash, power cut, closed window).
-SERVER_GRACE_SECONDS = 120
 
 
 def current_applicant() -> ApplicantSession | None:
@@ -83,10 +80,7 @@ def close_if_idle() -> Response | None:
     applicant = current_applicant()
     if applicant is None:
         return None
-    config = current_app.config
-    limit = config["IDLE_SECONDS"] + config["IDLE_COUNTDOWN_SECONDS"] + SERVER_GRACE_SECONDS
-    now = utcnow()
-    if (now - applicant.last_activity_at).total_seconds() <= limit:
+    if utcnow() - applicant.last_activity_at <= silent_after(current_app.config):
         return None
     close_unsaved(applicant)
     get_db().commit()

@@ -21,7 +21,7 @@ from kiosk import applicants, dossiers, pages
 from kiosk.db import get_db
 from kiosk.delivery import anef, printing, upload, usb
 from kiosk.delivery.errors import DeliveryError
-from kiosk.models import ApplicantSession
+from kiosk.models import ApplicantSession, BuiltDossier
 from kiosk.procedures import procedure_or_404
 from kiosk.views.context import require_applicant
 
@@ -40,7 +40,8 @@ def _media() -> list[usb.Medium]:
 
 
 def _explain(error: DeliveryError) -> None:
-    current_app.logger.warning("delivery: %s", getattr(error, "detail", error))
+    # str(error) is its detail, or its message when it has none.
+    current_app.logger.warning("delivery: %s: %s", type(error).__name__, error)
     flash(_(error.message))
 
 
@@ -55,7 +56,7 @@ def overview(applicant: ApplicantSession) -> str:
     too_large: list[str] = []
     current = built is not None and dossiers.is_current(get_db(), applicant, procedure, built)
     if built is not None:
-        files = [f for f in dossiers.files_of(applicant, built) if f.name != "manifest.json"]
+        files = dossiers.listed(applicant, built)
         too_large = json.loads(built.too_large)
     return render_template(
         "dossier.html",
@@ -107,15 +108,20 @@ class OutOfDate(Exception):
     message = N_("Des réponses ou des pages ont changé : touchez « Refaire le dossier ».")
 
 
-def _files(applicant: ApplicantSession) -> list[DossierFile]:
-    """The files of the dossier as built, provided it is still up to date."""
+def _current(applicant: ApplicantSession) -> BuiltDossier:
+    """The dossier as built, provided it is still up to date."""
     built = dossiers.stored(get_db(), applicant)
     if built is None:
         abort(409)
     procedure = procedure_or_404(applicant.procedure_id)
     if not dossiers.is_current(get_db(), applicant, procedure, built):
         raise OutOfDate()
-    return dossiers.files_of(applicant, built)
+    return built
+
+
+def _files(applicant: ApplicantSession) -> list[DossierFile]:
+    """The files of the dossier as built, provided it is still up to date."""
+    return dossiers.files_of(applicant, _current(applicant))
 
 
 @bp.errorhandler(OutOfDate)
@@ -144,7 +150,7 @@ def print_dossier(applicant: ApplicantSession) -> Response:
 @require_applicant
 def choose_medium(applicant: ApplicantSession) -> str:
     """List the USB keys plugged in."""
-    _files(applicant)
+    _current(applicant)
     return render_template("dossier_usb.html", media=_media(), applicant=applicant)
 
 
@@ -183,6 +189,17 @@ def open_anef(applicant: ApplicantSession) -> Response:
     return redirect(address)
 
 
+def _upload_token(token_file: str) -> str | None:
+    """The bearer token for the upload, if a file holds one."""
+    if not token_file:
+        return None
+    try:
+        return Path(token_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        # The kiosk's setup, not the applicant: the generic message, the detail logged.
+        raise DeliveryError(f"upload token file {token_file}: {exc}") from exc
+
+
 @bp.post("/send")
 @require_applicant
 def send(applicant: ApplicantSession) -> Response:
@@ -190,9 +207,8 @@ def send(applicant: ApplicantSession) -> Response:
     config = current_app.config
     if not config["UPLOAD_URL"]:
         abort(404)
-    token_file = config["UPLOAD_TOKEN_FILE"]
-    token = Path(token_file).read_text(encoding="utf-8").strip() if token_file else None
     try:
+        token = _upload_token(config["UPLOAD_TOKEN_FILE"])
         upload.upload(
             config["UPLOAD_URL"], _files(applicant), token, config["UPLOAD_CA_FILE"] or None
         )

@@ -78,3 +78,8 @@ def init_app(app: Flask) -> None:
     """Register the endpoint and tell the templates whether read-aloud works here."""
     app.register_blueprint(bp)
     app.jinja_env.globals["read_aloud_available"] = read_aloud_available
+    # The page trims what it sends to what this endpoint accepts (read-aloud.js).
+    app.jinja_env.globals["read_aloud_limits"] = {
+        "segments": MAX_SEGMENTS,
+        "chars": MAX_SEGMENT_CHARS,
+    }

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from kiosk import audit, dossiers, erasure, overrides, staff, staff_session
-from kiosk.applicants import Status
+from kiosk.applicants import AttemptOutcome, Status
 from kiosk.db import get_db
 from kiosk.delivery import printing
 from kiosk.delivery.errors import DeliveryError
@@ -147,10 +147,10 @@ def unlock_submit() -> Response | tuple[str, int]:
     if not any(account.username == username for account in accounts):
         return _unlock_page(accounts, None, _("Touchez votre nom.")), 400
     attempt = _attempt(username, pin, staff.Method.PIN)
-    if attempt.outcome is staff.Outcome.OK and attempt.account is not None:
+    if attempt.outcome is AttemptOutcome.OK and attempt.account is not None:
         return _signed_in(attempt.account, staff.Method.PIN)
     get_db().commit()
-    if attempt.outcome is staff.Outcome.LOCKED:
+    if attempt.outcome is AttemptOutcome.LOCKED:
         message = _lock_message(current_app.config["STAFF_LOCK_MINUTES"])
         message += " " + _("Vous pouvez vous connecter avec votre mot de passe.")
         return _unlock_page(accounts, username, message), 429
@@ -180,13 +180,20 @@ def login_submit() -> Response | tuple[str, int]:
     username = request.form.get("username", "").strip().lower()[:64]
     password = request.form.get("password", "")
     attempt = _attempt(username, password, staff.Method.PASSWORD)
-    if attempt.outcome is staff.Outcome.OK and attempt.account is not None:
+    if attempt.outcome is AttemptOutcome.OK and attempt.account is not None:
         return _signed_in(attempt.account, staff.Method.PASSWORD)
     get_db().commit()
-    if attempt.outcome is staff.Outcome.LOCKED:
+    if attempt.outcome is AttemptOutcome.LOCKED:
         return _login_page(username, _lock_message(current_app.config["STAFF_LOCK_MINUTES"])), 429
     error = _("Le nom d'utilisateur ou le mot de passe n'est pas bon.")
     return _login_page(username, error), 400
+
+
+def _back_to_this_screen() -> Response:
+    """Once the panel is locked: the application shown on this screen, or the welcome screen."""
+    if current_applicant() is not None:
+        return redirect(url_for("applicant.continue_application"))
+    return redirect(url_for("applicant.welcome"))
 
 
 @bp.post("/lock")
@@ -197,9 +204,7 @@ def lock() -> Response:
     assert state is not None
     staff_session.end(state.username, "lock")
     get_db().commit()
-    if current_applicant() is not None:
-        return redirect(url_for("applicant.continue_application"))
-    return redirect(url_for("applicant.welcome"))
+    return _back_to_this_screen()
 
 
 @bp.get("")
@@ -233,9 +238,7 @@ def hand_back() -> Response:
     """Give the screen back to the applicant; the panel locks."""
     staff_session.hand_back()
     get_db().commit()
-    if current_applicant() is not None:
-        return redirect(url_for("applicant.continue_application"))
-    return redirect(url_for("applicant.welcome"))
+    return _back_to_this_screen()
 
 
 @bp.post("/bilingual")

@@ -38,6 +38,7 @@ ACCOUNT_ERRORS = {
     "pin_form": N_("Le code PIN du personnel a 6 chiffres."),
     "pin_guessable": N_("Ce code PIN se devine trop facilement (un chiffre répété, une suite)."),
     "taken": N_("Ce nom d'utilisateur est déjà pris."),
+    "last_admin": N_("Il faut garder au moins un administrateur."),
 }
 #: What each setting is called on screen (msgids).
 SETTING_LABELS = {
@@ -168,9 +169,10 @@ def disable_account(username: str) -> Response | tuple[str, int]:
     account = _account_or_404(username)
     if account.username == _actor():
         return _account_page(account, _("Vous ne pouvez pas désactiver votre propre compte.")), 400
-    if account.role == staff.Role.ADMIN.value and staff.enabled_admins(get_db()) <= 1:
-        return _account_page(account, _("Il faut garder au moins un administrateur.")), 400
-    staff.disable(account)
+    try:
+        staff.disable(get_db(), account)
+    except staff.StaffError as error:
+        return _account_page(account, _(ACCOUNT_ERRORS[error.code])), 400
     audit.append(get_db(), _actor(), audit.Action.STAFF_DISABLE, staff=account.username)
     get_db().commit()
     flash(_("Le compte %(username)s est désactivé.", username=account.username))

@@ -16,8 +16,9 @@
   var SKIP = ".speak-button, .gloss, .language-grid, .glossary-strip, .mediator-details, "
     + ".picker-panel, .country-list, .skip-link, [data-speak-skip], script, style, template, "
     + "select, input, textarea, svg, img";
-  var MAX_SEGMENTS = 80;
-  var MAX_CHARS = 1000;
+  /* The server's limits (kiosk/views/read_aloud.py), so a long screen is trimmed, not refused. */
+  var MAX_SEGMENTS = parseInt(body.getAttribute("data-speech-max-segments"), 10);
+  var MAX_CHARS = parseInt(body.getAttribute("data-speech-max-chars"), 10);
   var playing = null;
   var noteTimer = null;
 
