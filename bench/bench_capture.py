@@ -27,7 +27,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from bench.capture_corpus import generate
+from bench.capture_corpus import VERSION, generate
 from bench.capture_metrics import f1, polygon_iou
 from bench.classic import classic_detect
 from bench.results import markers, publish
@@ -41,7 +41,7 @@ CODES = ("no_document", "not_fully_visible", "too_small", "too_dark", "glare", "
 
 def corpus(count: int, seed: int) -> tuple[Path, list[dict[str, Any]]]:
     """Generate the corpus once (kept in bench/out/), return its folder and truth."""
-    folder = OUT / f"capture-corpus-{seed}-{count}"
+    folder = OUT / f"capture-corpus-v{VERSION}-{seed}-{count}"
     truth = folder / "truth.jsonl"
     if not truth.exists():
         generate(folder, count, seed)
@@ -145,6 +145,8 @@ def report(results: dict[str, Any], command: str) -> str:
         "",
         f"Reproduce: `{command}` (corpus: {results['frames']} synthetic frames, seed "
         f"{results['seed']}, half 720p and half 1080p; {results['documents']} show a document).",
+        f"Corpus version {VERSION}: a frame with no document holds no other page, card or passport"
+        " either, and has no `blurry` or `glare` label (both are judged on the page).",
         "",
         "### Outline (IoU with the true outline; a miss counts 0)",
         "",

@@ -11,7 +11,9 @@ resized to a long side of 800 px: with ``s = 800 / (longest side of the true qua
 frame has a gaussian sigma_frame * s <= 0.5 and no motion; a blurry one has a defocus
 sigma_frame * s in [1.8, 4] or a linear motion length_frame * s in [8, 20] px. Nothing in between
 is generated. A page so small that s > 1.7 cannot be sharp at 800 px (one frame pixel is already
-wider than 0.5 page pixels), so its "blurry" label is None in the sharp regime.
+wider than 0.5 page pixels), so its "blurry" label is None in the sharp regime. A frame with no
+document has no "blurry" or "glare" label (both are judged on the page), and no other page, card or
+passport lies in it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ OVERRIDES = frozenset((
     "document", "variant", "background", "blur", "glare", "partial", "dark", "small", "tilt_deg",
     "roll_deg", "fill", "distractors", "finger", "shadow", "noise_sigma", "jpeg_quality",
 ))  # fmt: skip
+# Part of the cached corpus folder's name: raise it whenever a change alters the frames drawn.
+VERSION = 3
 FLAT_LONG_SIDE = 800  # px: the flattened page on which the detector measures blur
 MARGIN = 0.012  # of the frame width: how far inside a fully visible document stays
 OUT_TOLERANCE = 0.01  # of the frame width: a corner further out is "not fully visible"
@@ -188,7 +192,7 @@ def _distractors(frame: np.ndarray, pr: random.Random, plan: dict[str, Any], ppm
                  quad: np.ndarray | None) -> tuple[list[dict], list[tuple[Any, Any]]]:  # fmt: skip
     """Draw the objects lying under the document; return all descriptions and those on top."""
     height, width = frame.shape[:2]
-    if plan["background"] == "cluttered":  # always one sheet cut by the frame edge, then anything
+    if plan["background"] == "cluttered":  # a sheet (when a document is drawn), then anything
         pool = ("sheet", "keyboard", "pen", "pen", "mug", "phone", "sticky", "receipt", "box")
         kinds = ["sheet"] + [pr.choice(pool) for _ in range(plan["distractors"] - 1)]
     else:
@@ -224,6 +228,10 @@ def _distractors(frame: np.ndarray, pr: random.Random, plan: dict[str, Any], ppm
         else:
             patch = sc.pen_patch(pr, ppm) if kind == "pen" else sc.object_patch(kind, pr, ppm)
             where = sc.rect_quad(_spot(pr, width, height, quad), patch.shape[1::-1], angle, pr, 0.0)
+        if kind == "sheet" and quad is None:
+            # A frame labelled "no document" holds no page, card or passport either: one in view,
+            # whole or cut by the frame, is a document the detector is right to report.
+            continue
         drawn.append({"kind": kind, "on_top": on_top, "quad": where.round(1).tolist()})
         if on_top:
             over.append((patch, where))
@@ -343,10 +351,13 @@ def _render(seed: int, resolution: tuple[int, int], overrides: dict[str, Any]
     )
     # Past s = 1.7 a frame pixel spans over 0.5 page pixels: even a perfect camera looks soft.
     sharp_enough = params["camera"]["blur"]["s"] <= 1.7
+    # Blur and glare are judged on the page: a frame with no page has neither label (glare is
+    # only drawn on a page anyway).
+    blurry = True if plan["blur"] != "sharp" else (False if sharp_enough else None)
     labels = {
         "no_document": doc is None, "not_fully_visible": outside,
-        "blurry": True if plan["blur"] != "sharp" else (False if sharp_enough else None),
-        "glare": bool(plan["glare"]), "too_dark": bool(plan["dark"]),
+        "blurry": None if doc is None else blurry,
+        "glare": None if doc is None else bool(plan["glare"]), "too_dark": bool(plan["dark"]),
         "too_small": quad is not None and area < SMALL_AREA,
     }  # fmt: skip
     truth = {

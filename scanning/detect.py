@@ -4,8 +4,9 @@ Not a single Canny-and-largest-contour pass, which fails on cluttered or pale
 desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 
 1. candidate quadrilaterals come from straight edges (`scanning.lines`: a
-   polarity-aware Hough transform, two lines of each family make a quad) and
-   from closed edge contours, plus the previous frame's outline;
+   polarity-aware Hough transform, two lines of each family make a quad),
+   from closed edge contours and from regions of one colour unlike the desk
+   (`scanning.regions`), plus the previous frame's outline;
 2. each is scored on the evidence along its sides (`scanning.outline`), on
    whether its sides end at its corners, and on how close its real
    proportions are to a document format (`scanning.aspect`);
@@ -25,7 +26,6 @@ been still, for auto-capture.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -44,6 +44,7 @@ from scanning.outline import (
     refine,
     score_sides,
 )
+from scanning.regions import contour_quads, region_quads
 from scanning.types import Detection, Image, Quad
 
 #: Exponent of the preference for larger outlines: doubling the area is worth
@@ -68,31 +69,6 @@ MIN_IN_VIEW = 0.5
 FORMAT_VARIANTS = 3
 #: Smallest page considered, as a share of the frame.
 MIN_AREA_FRACTION = 0.02
-
-
-def _quad_from_outline(points: NDArray[np.int32], min_area: float) -> Quad | None:
-    hull = cv2.convexHull(points)
-    if cv2.contourArea(hull) < min_area:
-        return None
-    perimeter = cv2.arcLength(hull, True)
-    for epsilon in (0.01, 0.02, 0.04):
-        polygon = cv2.approxPolyDP(hull, epsilon * perimeter, True).reshape(-1, 2)
-        if len(polygon) == 4:
-            return polygon.astype(np.float64)
-        if 4 < len(polygon) <= 8:
-            quad = geometry.reduce_to_quad(polygon.astype(np.float64))
-            if quad is not None:
-                return quad
-    return None
-
-
-def contour_quads(maps: EdgeMaps, min_area: float) -> list[Quad]:
-    """Quads fitted to the largest closed edge contours."""
-    closed = cv2.dilate(maps.edges, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    contours = sorted(contours, key=cv2.contourArea, reverse=True)[:12]
-    quads = [_quad_from_outline(np.asarray(c, dtype=np.int32), min_area) for c in contours]
-    return [q for q in quads if q is not None]
 
 
 def choose(
@@ -282,7 +258,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     maps = edge_maps(work)
     min_area = MIN_AREA_FRACTION * maps.width * maps.height
     found = [line_quads(maps, min_area)]
-    others = contour_quads(maps, min_area)
+    others = contour_quads(maps, min_area) + region_quads(maps, min_area)
     if prior is not None:
         others.append((np.asarray(prior, dtype=np.float64) + 0.5) * scale - 0.5)
     if others:

@@ -33,6 +33,11 @@ from scanning.outline import (
 
 HOUGH_ANGLE_STEP = 2  # degrees
 HOUGH_DISTANCE_STEP = 2.0  # working-copy pixels
+#: Each edge pixel votes for lines within one angle step of its edge's
+#: direction, and less for lines up to three steps off: along a faint side
+#: (a white page on a pale desk) the light falling across the desk turns the
+#: gradient by several degrees, and the side's votes would scatter.
+SPREAD_WEIGHTS = {-3: 0.25, -2: 0.5, -1: 1.0, 0: 1.0, 1: 1.0, 2: 0.5, 3: 0.25}
 #: Strongest lines kept, and at most this many per 15° of orientation.
 MAX_LINES = 36
 PER_ORIENTATION = 8
@@ -71,12 +76,13 @@ def strong_lines(maps: EdgeMaps) -> tuple[Lines, NDArray[np.float64]]:
     cosines = np.cos(np.radians(np.arange(bins) * HOUGH_ANGLE_STEP))
     sines = np.sin(np.radians(np.arange(bins) * HOUGH_ANGLE_STEP))
     cells = []
-    for spread in (-1, 0, 1):  # an edge's direction is known to a few degrees
+    for spread in SPREAD_WEIGHTS:
         index = (centre + spread) % bins
         rho = xs * cosines[index] + ys * sines[index]
         column = np.rint((rho + diagonal) / HOUGH_DISTANCE_STEP).astype(np.intp)
         cells.append(index * rho_bins + column)
-    votes = np.bincount(np.concatenate(cells), minlength=bins * rho_bins)
+    weights = np.repeat(np.array(list(SPREAD_WEIGHTS.values())), len(xs))
+    votes = np.bincount(np.concatenate(cells), weights, minlength=bins * rho_bins)
     accumulator = votes.reshape(bins, rho_bins).astype(np.float32)
     peaks = (accumulator == cv2.dilate(accumulator, np.ones((5, 5), np.uint8))) & (
         accumulator >= max(10.0, 0.06 * max(maps.width, maps.height))

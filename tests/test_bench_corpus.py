@@ -167,6 +167,17 @@ def test_no_document() -> None:
     assert truth["quad"] is None and truth["document"] is None and truth["text"] == []
     assert truth["labels"]["no_document"]
     assert not any(truth["labels"][k] for k in ("not_fully_visible", "glare", "too_small"))
+    # Blur and glare are judged on the page: with none, the frame has neither label.
+    assert truth["labels"]["blurry"] is None and truth["labels"]["glare"] is None
+
+
+def test_a_frame_with_no_document_holds_no_page_card_or_passport() -> None:
+    """Clutter on a desk with no document leaves out sheets: one in view would be a document."""
+    for seed in range(60, 66):
+        _, empty = render_scene(seed, RES, document=None, background="cluttered")
+        _, shown = render_scene(seed, RES, document="a4_letter", background="cluttered")
+        assert "sheet" not in [o["kind"] for o in empty["params"]["objects"]]
+        assert "sheet" in [o["kind"] for o in shown["params"]["objects"]]
 
 
 def test_small_document() -> None:
