@@ -44,7 +44,7 @@ _UNROLLED = [(np.arange(4) - side) % 4 for side in range(4)]
 
 
 @functools.cache
-def _ratios(formats: tuple[str, ...]) -> NDArray[np.float64]:
+def format_ratios(formats: tuple[str, ...]) -> NDArray[np.float64]:
     """Length of the running sides in units of the full side, for every hypothesis."""
     longs = [geometry.FORMATS[name][1] / geometry.FORMATS[name][0] for name in formats]
     every = sorted(longs + [1 / r for r in longs])
@@ -96,7 +96,7 @@ def complete(
     vanishing = geometry.intersect(
         geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
     )
-    for ratio in _ratios(formats):
+    for ratio in format_ratios(formats):
         a = along_side(q[3], q[0], vanishing, ratio * full)
         b = along_side(q[2], q[1], vanishing, ratio * full)
         reach_a = float(np.dot(a - q[3], q[0] - q[3])) / seen_a
@@ -123,7 +123,7 @@ def placed_by_format(
     keep the quad's order of corners; they are not checked for convexity.
     """
     quad = np.asarray(quad, dtype=np.float64)
-    ratios = _ratios(formats)
+    ratios = format_ratios(formats)
     inside = np.array([width - 1.0, height - 1.0])
     variants = []
     for side in range(4):

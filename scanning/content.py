@@ -34,6 +34,8 @@ MARK_SHAPE = 1.5
 #: marks (letters, boxes) per 10 000 sample pixels.
 MIN_EDGE_SHARE = 0.03
 MIN_MARKS = 0.5
+#: Width (sample pixels) of the window in which the paper's brightness is read.
+PAPER_PX = 15
 
 
 def flattened_interior(image: Image, quad: Quad) -> Image:
@@ -74,8 +76,12 @@ def printed_content(image: Image, quad: Quad) -> tuple[float, float]:
     if min(flat.shape) < 8:
         return 0.0, 0.0
     smooth = cv2.GaussianBlur(flat, (3, 3), 0)
-    histogram = np.cumsum(np.bincount(smooth.ravel(), minlength=256))
-    paper = float(np.searchsorted(histogram, 0.9 * histogram[-1]))  # the 90th percentile
+    # The paper's brightness around each pixel (print is thinner than the
+    # window), and its median: a glare spot or the lit part of a page half in
+    # shadow would set too high a level for the print elsewhere.
+    around = cv2.dilate(smooth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (PAPER_PX, PAPER_PX)))
+    histogram = np.cumsum(np.bincount(around.ravel(), minlength=256))
+    paper = float(np.searchsorted(histogram, 0.5 * histogram[-1]))
     # Sobel's response to a step of h levels is 4·h.
     high = max(4.0 * MIN_STEP * paper, 8.0)
     edges = cv2.Canny(smooth, high / 2, high, L2gradient=True)

@@ -4,7 +4,8 @@ Not a single Canny-and-largest-contour pass, which fails on cluttered or pale
 desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 
 1. candidate quadrilaterals come from straight edges (`scanning.lines`: a
-   polarity-aware Hough transform, two lines of each family make a quad),
+   polarity-aware Hough transform, two lines of each family make a quad, or
+   three lines and a document format, `scanning.three_sides`),
    from closed edge contours and from regions of one colour unlike the desk
    (`scanning.regions`), plus the previous frame's outline;
 2. each is scored on the evidence along its sides (`scanning.outline`), on

@@ -11,7 +11,9 @@ choice of two lines in each family makes a quad whose corners are the
 crossings, which may lie outside the frame or under a finger: corners hidden
 from view are recreated from the sides. Hundreds of such quads are scored at
 once from evidence read along each line only once (cumulative sums along
-the line give any segment's totals).
+the line give any segment's totals, `scanning.profiles`). Where a page's
+fourth side is too faint to be a line, its three others and its format
+make the quad (`scanning.three_sides`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning.edges import EdgeMaps
-from scanning.outline import (
-    EXTENSION,
-    combine,
-    evidence,
-    finish,
-    order_many,
-    plausible,
-    side_scores,
-)
+from scanning.outline import combine, finish, order_many, plausible
+from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
+from scanning.three_sides import three_side_quads
 
 HOUGH_ANGLE_STEP = 2  # degrees
 HOUGH_DISTANCE_STEP = 2.0  # working-copy pixels
@@ -42,16 +38,12 @@ SPREAD_WEIGHTS = {-3: 0.25, -2: 0.5, -1: 1.0, 0: 1.0, 1: 1.0, 2: 0.5, 3: 0.25}
 MAX_LINES = 36
 PER_ORIENTATION = 8
 #: Pairs of roughly parallel lines combined two by two into quads. Every
-#: quad's sides are read from one table of segments (`_Profiles.table`), so
+#: quad's sides are read from one table of segments (`LineProfiles.table`), so
 #: quads are cheap: this only bounds the worst case (tiles, a keyboard), and a
 #: short side of a small card, with few votes, keeps its pairs.
 MAX_PAIRS = 300
-#: Spacing (working-copy pixels) of the evidence read along each line.
-PROFILE_STEP = 2.0
 #: Line quads passed on to the full score.
 KEEP = 32
-
-Lines = NDArray[np.float64]  # (n, 3): a·x + b·y + c = 0, (a, b) the unit gradient direction
 
 
 def strong_lines(maps: EdgeMaps) -> tuple[Lines, NDArray[np.float64]]:
@@ -108,113 +100,21 @@ def strong_lines(maps: EdgeMaps) -> tuple[Lines, NDArray[np.float64]]:
     return np.array(lines), np.array(strengths)
 
 
-class _Profiles:
-    """Edge evidence sampled once along whole lines, as cumulative sums."""
-
-    def __init__(self, lines: Lines, maps: EdgeMaps) -> None:
-        self.lines = lines
-        normal = lines[:, :2]
-        self.direction = np.stack([-normal[:, 1], normal[:, 0]], axis=1)
-        self.origin = -lines[:, 2:3] * normal
-        corners = np.array([[0, 0], [maps.width, 0], [maps.width, maps.height], [0, maps.height]])
-        along = corners[None, :, :] - self.origin[:, None, :]
-        t = np.einsum("lcj,lj->lc", along, self.direction)
-        self.t0 = t.min(axis=1) - 1.0
-        length = int(np.ceil((t.max(axis=1) - self.t0).max() / PROFILE_STEP)) + 2
-        steps = np.arange(length, dtype=np.float64) * PROFILE_STEP
-        points = (
-            self.origin[:, None, :]
-            + (self.t0[:, None, None] + steps[None, :, None]) * self.direction[:, None, :]
-        )
-        normals = np.broadcast_to(normal[:, None, :], points.shape)
-        # Hough lines are placed to ±1 pixel: three probes across are enough.
-        seen = evidence(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
-
-        # One table of running sums, a row per point of every line: columns
-        # visible, supported, flips, contrast with the inside along ±normal.
-        # float32 holds these counts and sums exactly enough.
-        values = np.stack(
-            [
-                seen.visible,
-                seen.supported,
-                seen.flips,
-                seen.contrast_plus * seen.visible,
-                seen.contrast_minus * seen.visible,
-            ],
-            axis=-1,
-        ).astype(np.float32)
-        total = np.cumsum(values, axis=1, dtype=np.float32)
-        total = np.concatenate([np.zeros((len(lines), 1, 5), np.float32), total], axis=1)
-        self.running = total.reshape(-1, 5)
-        self.length = length
-
-    def table(
-        self, first: NDArray[np.intp], last: NDArray[np.intp]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-        """Scores of every line's segment between its crossings with each pair of lines.
-
-        Entry [l, k] scores the part of line l between its crossings with
-        lines first[k] and last[k], with the inside along +normal, then along
-        −normal, and whether it could be judged. A quad's side is one such
-        segment, bounded by the other pair of the quad's lines: the table is
-        read by all quads at once, each segment worked out only once.
-        """
-        n = len(self.lines)
-        crossings = np.cross(self.lines[:, None, :], self.lines[None, :, :])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            points = crossings[..., :2] / crossings[..., 2:3]
-        along = np.einsum("laj,lj->la", points - self.origin[:, None, :], self.direction)
-        # Parallel lines never meet: such segments are out of reach, never judged.
-        along = np.nan_to_num((along - self.t0[:, None]) / PROFILE_STEP, nan=-1e6, posinf=1e6)
-        along = np.clip(along, -1e6, 1e6)
-        along = along.astype(np.float32)
-        tp, tq = along[:, first], along[:, last]
-        low, high = np.minimum(tp, tq), np.maximum(tp, tq)
-        span = high - low
-        # Row of each line's first point in the table of running sums.
-        row = (np.arange(n) * (self.length + 1))[:, None]
-
-        def index(t: NDArray[np.float32]) -> NDArray[np.intp]:
-            return np.asarray(row + np.clip(np.rint(t), 0, self.length).astype(np.intp))
-
-        def total(a: NDArray[np.intp], b: NDArray[np.intp]) -> NDArray[np.float32]:
-            return np.asarray(self.running[b] - self.running[a], dtype=np.float32)
-
-        trim = 0.04 * span  # leave out the corners' surroundings
-        start = index(low + trim)
-        stop = np.maximum(index(high - trim), start)
-        on = total(start, stop).astype(np.float64)
-        # The same line past both corners (see `outline.continuation`).
-        near, far = EXTENSION
-        past = total(index(low - far * span), index(low - near * span))[..., :2]
-        past += total(index(high + near * span), index(high + far * span))[..., :2]
-        samples = np.maximum(stop - start, 1).astype(np.float64)
-        continued = (past[..., 1] / np.maximum(past[..., 0], 1.0)).astype(np.float64)
-        # Both insides at once: the contrasts are stacked on a first axis.
-        contrast = np.moveaxis(on[..., 3:], -1, 0)
-        scores, judged = side_scores(
-            on[..., 0], on[..., 1], on[..., 2], contrast, samples, continued
-        )
-        return scores[0], scores[1], judged
-
-
-def _orientation(lines: Lines) -> NDArray[np.float64]:
-    """Orientation of each line modulo π, in radians."""
-    return np.asarray(np.arctan2(lines[:, 1], lines[:, 0]) % np.pi, dtype=np.float64)
-
-
-def _gap(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    gap = np.abs(a - b) % np.pi
-    return np.asarray(np.minimum(gap, np.pi - gap), dtype=np.float64)
-
-
 def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
-    """The best quads made of two pairs of lines, ordered clockwise (≤ `KEEP`).
+    """Candidate quads on the picture's strongest lines (`quads_from_lines`)."""
+    lines, strengths = strong_lines(maps)
+    return quads_from_lines(maps, lines, strengths, min_area)
+
+
+def quads_from_lines(
+    maps: EdgeMaps, lines: Lines, strengths: NDArray[np.float64], min_area: float
+) -> NDArray[np.float64]:
+    """The best quads made of two pairs of lines, ordered clockwise (≤ `KEEP`), then of three.
 
     A pair is two lines within 30° of each other (perspective makes a page's
-    opposite sides converge); two pairs at more than 50° make a quad.
+    opposite sides converge); two pairs at more than 50° make a quad. The
+    best quads on a pair and one line across it follow (`three_side_quads`).
     """
-    lines, strengths = strong_lines(maps)
     # The frame's borders close a page that runs out of the picture; sides on
     # them cannot be judged, and the page is reported as not fully visible.
     borders = np.array(
@@ -229,7 +129,7 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     strengths = np.concatenate([strengths, np.full(4, strengths.max() if len(strengths) else 1.0)])
     if len(lines) < 4:
         return np.zeros((0, 4, 2))
-    theta = _orientation(lines)
+    theta = orientation(lines)
     n = len(lines)
     i, j = np.triu_indices(n, 1)
     centre_point = np.array([maps.width / 2, maps.height / 2, 1.0])
@@ -237,7 +137,7 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
         lines[i] @ centre_point
         - np.sign(np.sum(lines[i, :2] * lines[j, :2], axis=1)) * (lines[j] @ centre_point)
     )
-    parallel = (_gap(theta[i], theta[j]) < np.radians(30)) & (
+    parallel = (angle_gap(theta[i], theta[j]) < np.radians(30)) & (
         apart > 0.06 * max(maps.width, maps.height)
     )
     pi, pj = i[parallel], j[parallel]
@@ -249,7 +149,7 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
         return np.zeros((0, 4, 2))
     mean = np.angle(np.exp(2j * theta[pi]) + np.exp(2j * theta[pj])) / 2
     p, q = np.triu_indices(len(pi), 1)
-    crossing = _gap(mean[p], mean[q]) > np.radians(50)
+    crossing = angle_gap(mean[p], mean[q]) > np.radians(50)
     p, q = p[crossing], q[crossing]
     ia, ja, kb, mb = pi[p], pj[p], pi[q], pj[q]
     distinct = (ia != kb) & (ia != mb) & (ja != kb) & (ja != mb)
@@ -267,7 +167,8 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     on = np.stack([ia, mb, ja, kb], axis=1)
     pair_p, pair_q = p[distinct], q[distinct]
     bounds = np.stack([pair_q, pair_p, pair_q, pair_p], axis=1)
-    plus, minus, judged_table = _Profiles(lines, maps).table(pi, pj)
+    profiles = LineProfiles(lines, maps)
+    plus, minus, judged_table = profiles.table(pi, pj)
     # The corners' mean, summed in the order `mean(axis=1)` does, without its overhead.
     centre = (corners[:, 0] + corners[:, 1] + corners[:, 2] + corners[:, 3]) / 4
     inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
@@ -289,4 +190,8 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     likely = np.argsort(-edge)[: 4 * KEEP]
     total = finish(edge[likely], ordered[likely], maps)
     best = likely[np.argsort(-total)[:KEEP]]
-    return np.asarray(ordered[best], dtype=np.float64)
+    found = np.asarray(ordered[best], dtype=np.float64)
+    # Pages with a side too faint to be a line: three sides and a format.
+    base = np.maximum(plus, minus)
+    threes = three_side_quads(lines, n - 4, (pi, pj), points, profiles, base, maps, min_area)
+    return np.concatenate([found, threes]) if len(threes) else found

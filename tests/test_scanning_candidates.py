@@ -1,13 +1,19 @@
-"""Candidate outlines: straight lines that keep a faint side's votes, and regions of paper."""
+"""Candidate outlines, and the print check that confirms them.
+
+Straight lines that keep a faint side's votes, three sides closed by a
+format, regions of paper; print judged against the paper around it.
+"""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from bench.capture_corpus import render_scene
 from scanning import geometry
-from scanning.edges import edge_maps
-from scanning.lines import strong_lines
+from scanning.content import has_print
+from scanning.edges import edge_maps, working_copy
+from scanning.lines import quads_from_lines, strong_lines
 from scanning.regions import desk_colour, region_quads
 
 #: A working copy's size (a 1080p frame shrunk five times) and a tilted page on it.
@@ -77,3 +83,66 @@ def test_desk_colour_is_read_along_the_border_even_where_a_page_touches_it() -> 
     lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB).astype(np.float32)
     desk = cv2.cvtColor(np.uint8([[[60, 110, 160]]]), cv2.COLOR_BGR2LAB)[0, 0].astype(np.float32)
     assert np.abs(desk_colour(lab) - desk).max() <= 1.0
+
+
+def _page_over_a_strip() -> tuple[np.ndarray, np.ndarray]:
+    """A printed A4 page on a desk, its bottom side over a pale strip (a receipt) wider than it.
+
+    The strip's far edge is a longer, stronger line than the page's own
+    bottom side, which is only a little lighter than the strip.
+    """
+    w, h = 1920, 1080
+    image = np.full((h, w, 3), (105, 120, 140), np.uint8)
+    turn = np.radians(4)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float64)
+    page = half * [300, 300 * 1.4142] @ rotation.T + [960, 520]
+    bottom = (page[2] + page[3]) / 2
+    strip = half * [520, 70] @ rotation.T + bottom
+    cv2.fillConvexPoly(image, np.round(strip).astype(np.int32), (218, 220, 221))
+    text = np.full((848, 600, 3), (232, 234, 235), np.uint8)
+    for k in range(22):
+        words = "Attestation de domicile 2026" if k % 3 else "Nom Prenom"
+        cv2.putText(text, words, (50, 90 + 32 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (40, 40, 40), 2)
+    to_page = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [600, 0], [600, 848], [0, 848]]), page.astype(np.float32)
+    )
+    printed = cv2.warpPerspective(text, to_page, (w, h))
+    cover = cv2.warpPerspective(np.full((848, 600), 255, np.uint8), to_page, (w, h))
+    image[cover > 127] = printed[cover > 127]
+    return cv2.GaussianBlur(image, (3, 3), 0), page
+
+
+def test_three_sides_and_a_format_close_a_page_whose_fourth_side_is_not_a_line() -> None:
+    """Without the line along the page's bottom, the U of its three other sides is closed by A4.
+
+    Two pairs of lines alone make the page with the strip's far edge for a
+    bottom (IoU about 0.92), never the page itself.
+    """
+    image, page = _page_over_a_strip()
+    work, scale = working_copy(image)
+    maps = edge_maps(work)
+    truth = (page + 0.5) * scale - 0.5
+    lines, strengths = strong_lines(maps)
+    bottom = [
+        abs(line[:2] @ ((truth[2] + truth[3]) / 2) + line[2]) < 2.5
+        and abs(line[:2] @ [-0.0698, 0.9976]) > 0.99
+        for line in lines
+    ]
+    assert any(bottom)  # found in the picture; now taken away, as clutter would crowd it out
+    keep = ~np.array(bottom)
+    quads = quads_from_lines(maps, lines[keep], strengths[keep], 0.02 * maps.width * maps.height)
+    best = max(geometry.iou(quad, truth) for quad in quads)
+    assert best >= 0.96
+
+
+def test_print_is_judged_against_the_paper_around_it() -> None:
+    """Dark pages with a glare spot: the spot's white must not set the level print is judged by.
+
+    Judged against the brightest tenth of the page, none of these had print.
+    """
+    for seed in (105, 122, 125, 127):
+        frame, truth = render_scene(
+            seed, (1280, 720), document="a4_letter", dark=True, glare=True, partial=False
+        )
+        assert has_print(frame, np.array(truth["quad"])), seed

@@ -1,0 +1,121 @@
+"""Candidate outlines from three sides of a page and its format.
+
+A page's side can be too faint to be among the strong lines — white paper
+over another sheet, a side in shadow — while its three other sides are clear.
+Two roughly parallel lines and one across both make a U; a page of known
+format (`scanning.complete`) closes it at a known distance along the running
+sides, with the perspective their convergence shows. Each U is closed for
+every format and either way, and scored on its three real sides only; the
+best go on to the full score, which judges the placed side on the picture.
+
+A U whose running sides go on past the placed side is no page's: its lines
+are longer edges (tiles, a desk's seam), or the page runs out of the picture,
+where the frame's border closes it (`scanning.lines`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scanning.complete import COMPLETION_FORMATS, format_ratios
+from scanning.edges import EdgeMaps
+from scanning.outline import EXTENSION, order_many, plausible, side_scores
+from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
+
+#: Bases (a line across a pair, between its crossings) closed, best supported first.
+BASES = 100
+#: U quads passed on to the full score.
+KEEP = 16
+#: Running sides that are still edge on more than this share of their
+#: continuation past the placed side belong to longer lines.
+CONTINUED_LIMIT = 0.5
+#: Lines crossing a pair at more than this angle (degrees) can be its base.
+CROSSING_DEG = 50
+
+
+def three_side_quads(
+    lines: Lines,
+    real: int,
+    pairs_of_lines: tuple[NDArray[np.intp], NDArray[np.intp]],
+    points: NDArray[np.float64],
+    profiles: LineProfiles,
+    base_scores: NDArray[np.float64],
+    maps: EdgeMaps,
+    min_area: float,
+) -> NDArray[np.float64]:
+    """Quads on three lines, a pair and one across it, their fourth side placed by a format.
+
+    `lines` are those of `scanning.lines`, the first `real` found in the
+    picture (the frame's borders follow); `pairs_of_lines` are its pairs of
+    roughly parallel lines, `points` the lines' crossings, and `base_scores`
+    the best score of each line between each pair's crossings, inside on
+    either side (`LineProfiles.table`).
+    """
+    ratios = format_ratios(COMPLETION_FORMATS)
+    theta = orientation(lines)
+    pi, pj = pairs_of_lines
+    pairs = np.flatnonzero((pi < real) & (pj < real))
+    if not len(pairs):
+        return np.zeros((0, 4, 2))
+    a, b = pi[pairs], pj[pairs]
+    mean = np.angle(np.exp(2j * theta[a]) + np.exp(2j * theta[b])) / 2
+    # Every pair with every line as its base.
+    pp, kk = np.repeat(np.arange(len(pairs)), real), np.tile(np.arange(real), len(pairs))
+    ok = (angle_gap(mean[pp], theta[kk]) > np.radians(CROSSING_DEG)) & (kk != a[pp]) & (kk != b[pp])
+    pp, kk = pp[ok], kk[ok]
+    # The base must be a side: the best supported between the pair are kept.
+    base_score = base_scores[kk, pairs[pp]]
+    best = np.argsort(-base_score)[:BASES]
+    best = best[base_score[best] > 0]
+    pp, kk = pp[best], kk[best]
+    ia, ib = a[pp], b[pp]
+    ca, cb = points[ia, kk], points[ib, kk]  # the base's corners
+    base = np.linalg.norm(cb - ca, axis=1)
+    vanishing = points[ia, ib]
+    combos = []
+    for direction in (1.0, -1.0):
+        da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * direction
+        db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
+        # Both running sides leave the base on the same side of it.
+        db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
+        for ratio in ratios:
+            length = ratio * base
+            ends = []
+            for start, d in ((ca, da), (cb, db)):
+                v = np.einsum("nj,nj->n", vanishing - start, d)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    step = np.where(np.abs(v) > 1e-6, length / (1.0 + length / v), length)
+                step = np.where(np.isfinite(step) & (step > 0), step, length)
+                ends.append(start + step[:, None] * d)
+            combos.append(np.stack([ca, cb, ends[1], ends[0]], axis=1))
+    quads = np.concatenate(combos)
+    on = np.tile(np.stack([kk, ib, ia], axis=1), (2 * len(ratios), 1))
+    starts = np.stack([quads[:, 0], quads[:, 1], quads[:, 0]], axis=1)
+    stops = np.stack([quads[:, 1], quads[:, 2], quads[:, 3]], axis=1)
+    sums, samples = profiles.segments(on, starts, stops)
+    centre = quads.mean(axis=1)
+    inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
+    contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
+    sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
+    score = np.where(judged.all(axis=1), 0.6 * sides.mean(axis=1) + 0.4 * sides.min(axis=1), 0.0)
+    # A page's running sides end at its corners: where they run on past the
+    # placed side, the lines are a longer edge, or a page the frame cuts.
+    near, far = EXTENSION
+    run = stops[:, 1:] - starts[:, 1:]
+    past, past_samples = profiles.segments(
+        on[:, 1:], stops[:, 1:] + near * run, stops[:, 1:] + far * run
+    )
+    continued = past[..., 1] / np.maximum(past[..., 0], 1.0)
+    seen_past = past[..., 0] >= 0.5 * np.maximum(past_samples, 1.0)
+    score = np.where(np.any(seen_past & (continued > CONTINUED_LIMIT), axis=1), 0.0, score)
+    # A page the frame cuts is closed by the border (`line_quads`), not by a side placed here.
+    inside = np.all(
+        (quads >= 1.0) & (quads <= np.array([maps.width - 2.0, maps.height - 2.0])), axis=(1, 2)
+    )
+    score = np.where(inside, score, 0.0)
+    likely = np.flatnonzero(score > 0)
+    likely = likely[np.argsort(-score[likely])[: 8 * KEEP]]
+    ordered = order_many(quads[likely])
+    keep = plausible(ordered, maps.width, maps.height, min_area)
+    return np.asarray(ordered[keep][:KEEP], dtype=np.float64)
