@@ -157,6 +157,17 @@ def _along(
     if vanishing is not None:
         v = float(np.dot(vanishing - start, direction))
         if abs(v) >= 1e-9:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                steps = lengths / (1.0 + lengths / v)
+            steps = foreshortened(lengths, v)
     return np.asarray(start + steps[:, None] * direction, dtype=np.float64)
+
+
+def foreshortened(
+    lengths: NDArray[np.float64], ahead: float | NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Image distances of `lengths` along a line, its vanishing point `ahead` pixels on.
+
+    Lengths are in pixels at the line's start; `ahead` is negative when the
+    vanishing point lies behind (see `along_side`).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(lengths / (1.0 + lengths / ahead), dtype=np.float64)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from scanning.complete import COMPLETION_FORMATS, format_ratios
+from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios
 from scanning.edges import EdgeMaps
 from scanning.outline import EXTENSION, order_many, plausible, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
@@ -70,26 +70,7 @@ def three_side_quads(
     best = best[base_score[best] > 0]
     pp, kk = pp[best], kk[best]
     ia, ib = a[pp], b[pp]
-    ca, cb = points[ia, kk], points[ib, kk]  # the base's corners
-    base = np.linalg.norm(cb - ca, axis=1)
-    vanishing = points[ia, ib]
-    combos = []
-    for direction in (1.0, -1.0):
-        da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * direction
-        db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
-        # Both running sides leave the base on the same side of it.
-        db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
-        for ratio in ratios:
-            length = ratio * base
-            ends = []
-            for start, d in ((ca, da), (cb, db)):
-                v = np.einsum("nj,nj->n", vanishing - start, d)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    step = np.where(np.abs(v) > 1e-6, length / (1.0 + length / v), length)
-                step = np.where(np.isfinite(step) & (step > 0), step, length)
-                ends.append(start + step[:, None] * d)
-            combos.append(np.stack([ca, cb, ends[1], ends[0]], axis=1))
-    quads = np.concatenate(combos)
+    quads = _closed(lines, points, ia, ib, kk, ratios)
     on = np.tile(np.stack([kk, ib, ia], axis=1), (2 * len(ratios), 1))
     starts = np.stack([quads[:, 0], quads[:, 1], quads[:, 0]], axis=1)
     stops = np.stack([quads[:, 1], quads[:, 2], quads[:, 3]], axis=1)
@@ -119,3 +100,38 @@ def three_side_quads(
     ordered = order_many(quads[likely])
     keep = plausible(ordered, maps.width, maps.height, min_area)
     return np.asarray(ordered[keep][:KEEP], dtype=np.float64)
+
+
+def _closed(
+    lines: Lines,
+    points: NDArray[np.float64],
+    ia: NDArray[np.intp],
+    ib: NDArray[np.intp],
+    base: NDArray[np.intp],
+    ratios: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The U's on lines `ia`, `ib` and `base`, closed either way by every ratio (2R·N, 4, 2).
+
+    Corners run base-on-a, base-on-b, then the placed ends on b and a; the
+    running sides' length is the ratio times the base's, foreshortened
+    towards their vanishing point (`scanning.complete.along_side`).
+    """
+    ca, cb = points[ia, base], points[ib, base]
+    width = np.linalg.norm(cb - ca, axis=1)
+    vanishing = points[ia, ib]
+    closed = []
+    for way in (1.0, -1.0):
+        da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * way
+        db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
+        # Both running sides leave the base on the same side of it.
+        db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
+        for ratio in ratios:
+            length = ratio * width
+            ends = []
+            for start, d in ((ca, da), (cb, db)):
+                ahead = np.einsum("nj,nj->n", vanishing - start, d)
+                step = np.where(np.abs(ahead) > 1e-6, foreshortened(length, ahead), length)
+                step = np.where(np.isfinite(step) & (step > 0), step, length)
+                ends.append(start + step[:, None] * d)
+            closed.append(np.stack([ca, cb, ends[1], ends[0]], axis=1))
+    return np.concatenate(closed)
