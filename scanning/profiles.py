@@ -60,6 +60,25 @@ class LineProfiles:
         self.running = total.reshape(-1, 5)
         self.length = length
 
+    def _at(self, row: NDArray[np.intp], t: NDArray[np.floating]) -> NDArray[np.intp]:
+        """Row in the running sums of position `t` (profile steps) on lines starting at `row`."""
+        return np.asarray(row + np.clip(np.rint(t), 0, self.length).astype(np.intp))
+
+    def _sums(
+        self, row: NDArray[np.intp], low: NDArray[np.floating], high: NDArray[np.floating]
+    ) -> NDArray[np.float32]:
+        """Running-sum totals between positions `low` ≤ `high` on lines starting at `row`."""
+        return np.asarray(self.running[self._at(row, high)] - self.running[self._at(row, low)])
+
+    def _trimmed(
+        self, row: NDArray[np.intp], low: NDArray[np.floating], high: NDArray[np.floating]
+    ) -> tuple[NDArray[np.float32], NDArray[np.intp]]:
+        """Totals between `low` ≤ `high`, the corners' surroundings left out, and their count."""
+        trim = 0.04 * (high - low)
+        start = self._at(row, low + trim)
+        stop = np.maximum(self._at(row, high - trim), start)
+        return np.asarray(self.running[stop] - self.running[start]), stop - start
+
     def segments(
         self, line: NDArray[np.intp], start: NDArray[np.float64], end: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -72,14 +91,8 @@ class LineProfiles:
         for point in (start, end):
             along = np.einsum("...j,...j->...", point - self.origin[line], self.direction[line])
             ts.append(np.clip((along - self.t0[line]) / PROFILE_STEP, -1e6, 1e6))
-        low, high = np.minimum(*ts), np.maximum(*ts)
-        trim = 0.04 * (high - low)
-        row = line * (self.length + 1)
-        first = row + np.clip(np.rint(low + trim), 0, self.length).astype(np.intp)
-        last = np.maximum(
-            row + np.clip(np.rint(high - trim), 0, self.length).astype(np.intp), first
-        )
-        return self.running[last] - self.running[first], (last - first).astype(np.float64)
+        sums, count = self._trimmed(line * (self.length + 1), np.minimum(*ts), np.maximum(*ts))
+        return sums.astype(np.float64), count.astype(np.float64)
 
     def table(
         self, first: NDArray[np.intp], last: NDArray[np.intp]
@@ -106,22 +119,13 @@ class LineProfiles:
         span = high - low
         # Row of each line's first point in the table of running sums.
         row = (np.arange(n) * (self.length + 1))[:, None]
-
-        def index(t: NDArray[np.float32]) -> NDArray[np.intp]:
-            return np.asarray(row + np.clip(np.rint(t), 0, self.length).astype(np.intp))
-
-        def total(a: NDArray[np.intp], b: NDArray[np.intp]) -> NDArray[np.float32]:
-            return np.asarray(self.running[b] - self.running[a], dtype=np.float32)
-
-        trim = 0.04 * span  # leave out the corners' surroundings
-        start = index(low + trim)
-        stop = np.maximum(index(high - trim), start)
-        on = total(start, stop).astype(np.float64)
+        on32, count = self._trimmed(row, low, high)
+        on = on32.astype(np.float64)
         # The same line past both corners (see `outline.continuation`).
         near, far = EXTENSION
-        past = total(index(low - far * span), index(low - near * span))[..., :2]
-        past += total(index(high + near * span), index(high + far * span))[..., :2]
-        samples = np.maximum(stop - start, 1).astype(np.float64)
+        past = self._sums(row, low - far * span, low - near * span)[..., :2]
+        past += self._sums(row, high + near * span, high + far * span)[..., :2]
+        samples = np.maximum(count, 1).astype(np.float64)
         continued = (past[..., 1] / np.maximum(past[..., 0], 1.0)).astype(np.float64)
         # Both insides at once: the contrasts are stacked on a first axis.
         contrast = np.moveaxis(on[..., 3:], -1, 0)
