@@ -145,8 +145,34 @@ def quads_from_lines(
     # square of the number of pairs (a keyboard or tiles give many).
     ranked = np.argsort(-np.minimum(strengths[pi], strengths[pj]))[:MAX_PAIRS]
     pi, pj = pi[ranked], pj[ranked]
-    if len(pi) < 2:
+    if not len(pi):
         return np.zeros((0, 4, 2))
+    crossings = np.cross(lines[:, None, :], lines[None, :, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        points = crossings[..., :2] / crossings[..., 2:3]
+    points = np.nan_to_num(points, nan=1e9, posinf=1e9, neginf=-1e9)
+    profiles = LineProfiles(lines, maps)
+    plus, minus, judged = profiles.table(pi, pj)
+    fours = _two_pair_quads(lines, theta, (pi, pj), points, (plus, minus, judged), maps, min_area)
+    # Pages with a side too faint to be a line: three sides and a format. A
+    # single pair may be enough, so they are sought even when no quad of two is.
+    base = np.maximum(plus, minus)
+    threes = three_side_quads(lines, n - 4, (pi, pj), points, profiles, base, maps, min_area)
+    return np.concatenate([fours, threes])
+
+
+def _two_pair_quads(
+    lines: Lines,
+    theta: NDArray[np.float64],
+    pairs: tuple[NDArray[np.intp], NDArray[np.intp]],
+    points: NDArray[np.float64],
+    tables: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]],
+    maps: EdgeMaps,
+    min_area: float,
+) -> NDArray[np.float64]:
+    """The best quads on two pairs of lines (≤ `KEEP`), ordered clockwise."""
+    pi, pj = pairs
+    plus, minus, judged_table = tables
     mean = np.angle(np.exp(2j * theta[pi]) + np.exp(2j * theta[pj])) / 2
     p, q = np.triu_indices(len(pi), 1)
     crossing = angle_gap(mean[p], mean[q]) > np.radians(50)
@@ -156,10 +182,6 @@ def quads_from_lines(
     ia, ja, kb, mb = ia[distinct], ja[distinct], kb[distinct], mb[distinct]
     if not len(ia):
         return np.zeros((0, 4, 2))
-    crossings = np.cross(lines[:, None, :], lines[None, :, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        points = crossings[..., :2] / crossings[..., 2:3]
-    points = np.nan_to_num(points, nan=1e9, posinf=1e9, neginf=-1e9)
     # One gather for all four corners (ia×kb, ia×mb, ja×mb, ja×kb), not four and a stack.
     corners = points[np.stack([ia, ia, ja, ja], axis=1), np.stack([kb, mb, mb, kb], axis=1)]
     # Side k lies on line `on[:, k]`, between its crossings with the lines of
@@ -167,8 +189,6 @@ def quads_from_lines(
     on = np.stack([ia, mb, ja, kb], axis=1)
     pair_p, pair_q = p[distinct], q[distinct]
     bounds = np.stack([pair_q, pair_p, pair_q, pair_p], axis=1)
-    profiles = LineProfiles(lines, maps)
-    plus, minus, judged_table = profiles.table(pi, pj)
     # The corners' mean, summed in the order `mean(axis=1)` does, without its overhead.
     centre = (corners[:, 0] + corners[:, 1] + corners[:, 2] + corners[:, 3]) / 4
     inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
@@ -190,8 +210,4 @@ def quads_from_lines(
     likely = np.argsort(-edge)[: 4 * KEEP]
     total = finish(edge[likely], ordered[likely], maps)
     best = likely[np.argsort(-total)[:KEEP]]
-    found = np.asarray(ordered[best], dtype=np.float64)
-    # Pages with a side too faint to be a line: three sides and a format.
-    base = np.maximum(plus, minus)
-    threes = three_side_quads(lines, n - 4, (pi, pj), points, profiles, base, maps, min_area)
-    return np.concatenate([found, threes]) if len(threes) else found
+    return np.asarray(ordered[best], dtype=np.float64)
