@@ -42,7 +42,7 @@ OVERRIDES = frozenset((
     "roll_deg", "fill", "distractors", "finger", "shadow", "noise_sigma", "jpeg_quality",
 ))  # fmt: skip
 # Part of the cached corpus folder's name: raise it whenever a change alters the frames drawn.
-VERSION = 3
+VERSION = 4
 FLAT_LONG_SIDE = 800  # px: the flattened page on which the detector measures blur
 MARGIN = 0.012  # of the frame width: how far inside a fully visible document stays
 OUT_TOLERANCE = 0.01  # of the frame width: a corner further out is "not fully visible"
@@ -192,12 +192,16 @@ def _distractors(frame: np.ndarray, pr: random.Random, plan: dict[str, Any], ppm
                  quad: np.ndarray | None) -> tuple[list[dict], list[tuple[Any, Any]]]:  # fmt: skip
     """Draw the objects lying under the document; return all descriptions and those on top."""
     height, width = frame.shape[:2]
-    if plan["background"] == "cluttered":  # a sheet (when a document is drawn), then anything
+    if plan["background"] == "cluttered":  # always one sheet, then anything
         pool = ("sheet", "keyboard", "pen", "pen", "mug", "phone", "sticky", "receipt", "box")
         kinds = ["sheet"] + [pr.choice(pool) for _ in range(plan["distractors"] - 1)]
     else:
         pool = ("sheet", "pen", "mug", "phone", "sticky", "receipt")
         kinds = [pr.choice(pool) for _ in range(plan["distractors"])]
+    if quad is None:
+        # A frame labelled "no document" holds no page, card or passport either: one in view,
+        # whole or cut by the frame, is a document the detector is right to report.
+        kinds = [kind for kind in kinds if kind != "sheet"]
     drawn, over = [], []
     for kind in kinds:
         angle, on_top = pr.uniform(0, 360), kind == "pen" and pr.random() < 0.35
@@ -228,10 +232,6 @@ def _distractors(frame: np.ndarray, pr: random.Random, plan: dict[str, Any], ppm
         else:
             patch = sc.pen_patch(pr, ppm) if kind == "pen" else sc.object_patch(kind, pr, ppm)
             where = sc.rect_quad(_spot(pr, width, height, quad), patch.shape[1::-1], angle, pr, 0.0)
-        if kind == "sheet" and quad is None:
-            # A frame labelled "no document" holds no page, card or passport either: one in view,
-            # whole or cut by the frame, is a document the detector is right to report.
-            continue
         drawn.append({"kind": kind, "on_top": on_top, "quad": where.round(1).tolist()})
         if on_top:
             over.append((patch, where))
