@@ -96,16 +96,18 @@ def complete(
     vanishing = geometry.intersect(
         geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
     )
-    for ratio in format_ratios(formats):
-        a = along_side(q[3], q[0], vanishing, ratio * full)
-        b = along_side(q[2], q[1], vanishing, ratio * full)
-        reach_a = float(np.dot(a - q[3], q[0] - q[3])) / seen_a
-        reach_b = float(np.dot(b - q[2], q[1] - q[2])) / seen_b
-        # The fourth side must lie beyond the border, on both running sides.
-        if reach_a >= seen_a - BORDER_TOLERANCE and reach_b >= seen_b - BORDER_TOLERANCE:
-            whole = np.array([a, b, q[2], q[3]])
-            if geometry.is_convex(whole):
-                return geometry.order_clockwise(whole)
+    # Every format at once; the first (smallest) that reaches past the border wins.
+    lengths = format_ratios(formats) * full
+    ends_a = _along(q[3], q[0], vanishing, lengths)
+    ends_b = _along(q[2], q[1], vanishing, lengths)
+    reach_a = ((ends_a - q[3]) @ (q[0] - q[3])) / seen_a
+    reach_b = ((ends_b - q[2]) @ (q[1] - q[2])) / seen_b
+    # The fourth side must lie beyond the border, on both running sides.
+    beyond = (reach_a >= seen_a - BORDER_TOLERANCE) & (reach_b >= seen_b - BORDER_TOLERANCE)
+    for index in np.flatnonzero(beyond):
+        whole = np.array([ends_a[index], ends_b[index], q[2], q[3]])
+        if geometry.is_convex(whole):
+            return geometry.order_clockwise(whole)
     return None
 
 

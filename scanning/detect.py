@@ -38,7 +38,7 @@ from scanning.lines import line_quads
 from scanning.outline import (
     NEAR,
     areas,
-    evidence,
+    edge_support,
     on_border,
     order_many,
     plausible,
@@ -122,22 +122,32 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
     border = on_border(quad[None], maps.width, maps.height)[0]
     centre = quad.mean(axis=0)
     t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
+    # The running sides of each side on the border, each from its far end to
+    # its corner on the border, and which way the page lies from them.
+    running = []
     for side in np.flatnonzero(border):
-        paper, desk = [], []
-        # The running sides, each from its far end to its corner on the border.
         for other, start, end in (
             ((side + 3) % 4, quad[(side + 3) % 4], quad[side]),
             ((side + 1) % 4, quad[(side + 2) % 4], quad[(side + 1) % 4]),
         ):
-            if border[other]:
-                continue
-            points = start + (end - start) * t
-            direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
-            inward = np.array([-direction[1], direction[0]])
-            inward *= np.sign(np.dot(centre - start, inward)) or 1.0
-            if not _mostly_edge(points, inward, maps):
-                return False
-            # The page itself, and its desk, are surest near the far side.
+            if not border[other]:
+                direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
+                inward = np.array([-direction[1], direction[0]])
+                inward *= np.sign(np.dot(centre - start, inward)) or 1.0
+                running.append((side, start, end, inward))
+    if not running:
+        return True
+    # All running sides must be edges up to the border: checked in one reading.
+    if not _mostly_edge(
+        np.stack([start + (end - start) * t for _, start, end, _ in running]),
+        np.stack([np.broadcast_to(inward, t.shape[:1] + (2,)) for *_, inward in running]),
+        maps,
+    ):
+        return False
+    for side in np.flatnonzero(border):
+        # The page itself, and its desk, are surest near the far side.
+        paper, desk = [], []
+        for _, start, end, inward in (r for r in running if r[0] == side):
             far = start + (end - start) * np.linspace(0.05, 0.4, 8)[:, None]
             paper.append(sample(maps.lab, far + inward * NEAR))
             desk.append(sample(maps.lab, far - inward * NEAR))
@@ -156,6 +166,7 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
 
 def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
     """Tell whether the sides that leave the picture (to a corner out of it) are edges there."""
+    points, normals = [], []
     for index in range(4):
         a, b = quad[index], quad[(index + 1) % 4]
         span = _visible_span(a, b, maps.width, maps.height)
@@ -167,17 +178,21 @@ def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
             t = np.linspace(low + RUN_CHECKED * (high - low), high, 16)
         else:
             t = np.linspace(low, high - RUN_CHECKED * (high - low), 16)
-        points = a + (b - a) * t[:, None]
+        points.append(a + (b - a) * t[:, None])
         direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-        if not _mostly_edge(points, np.array([-direction[1], direction[0]]), maps):
-            return False
-    return True
+        normals.append(np.broadcast_to(np.array([-direction[1], direction[0]]), (16, 2)))
+    return not points or _mostly_edge(np.stack(points), np.stack(normals), maps)
 
 
 def _mostly_edge(points: Quad, normal: Quad, maps: EdgeMaps) -> bool:
-    """Tell whether the visible points of a stretch across `normal` are edge at `RUN_SUPPORT`."""
-    seen = evidence(points, np.broadcast_to(normal, points.shape), maps)
-    return bool(seen.supported.sum() >= RUN_SUPPORT * max(int(seen.visible.sum()), 1))
+    """Tell whether each stretch (row of `points`) is edge at `RUN_SUPPORT` where visible.
+
+    `points` and `normal` are (stretches, points, 2), or (points, 2) for one stretch.
+    """
+    in_view, on_edge, _ = edge_support(points, normal, maps)
+    supported = on_edge.reshape(-1, points.shape[-2]).sum(axis=1)
+    visible = np.maximum(in_view.reshape(-1, points.shape[-2]).sum(axis=1), 1)
+    return bool(np.all(supported >= RUN_SUPPORT * visible))
 
 
 def _visible_span(a: Quad, b: Quad, width: int, height: int) -> tuple[float, float] | None:

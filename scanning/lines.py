@@ -173,25 +173,34 @@ def _two_pair_quads(
     """The best quads on two pairs of lines (≤ `KEEP`), ordered clockwise."""
     pi, pj = pairs
     plus, minus, judged_table = tables
+    # Pairs whose mean orientations are more than 50° apart cross. As unit
+    # vectors at twice the angle (orientations are modulo π), the test is on
+    # the cosine of twice the gap, for all pairs of pairs at once. Pairs that
+    # cross never share a line: each pair's mean lies within 15° of its lines.
     mean = np.angle(np.exp(2j * theta[pi]) + np.exp(2j * theta[pj])) / 2
-    p, q = np.triu_indices(len(pi), 1)
-    crossing = angle_gap(mean[p], mean[q]) > np.radians(50)
-    p, q = p[crossing], q[crossing]
-    ia, ja, kb, mb = pi[p], pj[p], pi[q], pj[q]
-    distinct = (ia != kb) & (ia != mb) & (ja != kb) & (ja != mb)
-    ia, ja, kb, mb = ia[distinct], ja[distinct], kb[distinct], mb[distinct]
-    if not len(ia):
+    cos2, sin2 = np.cos(2 * mean), np.sin(2 * mean)
+    cosine = np.multiply.outer(cos2, cos2) + np.multiply.outer(sin2, sin2)
+    p, q = np.nonzero(np.triu(cosine < np.cos(np.radians(100)), 1))
+    if not len(p):
         return np.zeros((0, 4, 2))
-    # One gather for all four corners (ia×kb, ia×mb, ja×mb, ja×kb), not four and a stack.
-    corners = points[np.stack([ia, ia, ja, ja], axis=1), np.stack([kb, mb, mb, kb], axis=1)]
+    ia, ja, kb, mb = pi[p], pj[p], pi[q], pj[q]
+    # Corners ia×kb, ia×mb, ja×mb, ja×kb, as flat indices into the crossings;
+    # their coordinates are gathered one plane at a time (faster), the
+    # corners themselves only for the quads that get that far.
+    n = len(lines)
+    flat = (ia * n + kb, ia * n + mb, ja * n + mb, ja * n + kb)
+    xs = np.ascontiguousarray(points[..., 0]).ravel()
+    ys = np.ascontiguousarray(points[..., 1]).ravel()
+    # The corners' mean, summed in the order `mean(axis=1)` does, without its overhead.
+    centre_x = (xs[flat[0]] + xs[flat[1]] + xs[flat[2]] + xs[flat[3]]) / 4
+    centre_y = (ys[flat[0]] + ys[flat[1]] + ys[flat[2]] + ys[flat[3]]) / 4
     # Side k lies on line `on[:, k]`, between its crossings with the lines of
     # the quad's other pair, `bounds[:, k]`.
     on = np.stack([ia, mb, ja, kb], axis=1)
-    pair_p, pair_q = p[distinct], q[distinct]
-    bounds = np.stack([pair_q, pair_p, pair_q, pair_p], axis=1)
-    # The corners' mean, summed in the order `mean(axis=1)` does, without its overhead.
-    centre = (corners[:, 0] + corners[:, 1] + corners[:, 2] + corners[:, 3]) / 4
-    inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
+    bounds = np.stack([q, p, q, p], axis=1)
+    inside_plus = (
+        lines[on, 0] * centre_x[:, None] + lines[on, 1] * centre_y[:, None] + lines[on, 2] > 0
+    )
     segment = on * len(pi) + bounds  # flat index into the tables
     sides = np.where(inside_plus, plus.ravel()[segment], minus.ravel()[segment])
     edge = combine(sides.astype(np.float64), judged_table.ravel()[segment])
@@ -200,7 +209,8 @@ def _two_pair_quads(
     likely = np.flatnonzero(edge > 0)
     if len(likely) > 32 * KEEP:
         likely = likely[np.argpartition(-edge[likely], 32 * KEEP)[: 32 * KEEP]]
-    ordered = order_many(corners[likely])
+    corners = np.stack([np.stack([xs[f[likely]], ys[f[likely]]], axis=1) for f in flat], axis=1)
+    ordered = order_many(corners)
     keep = plausible(ordered, maps.width, maps.height, min_area)
     if not keep.any():
         return np.zeros((0, 4, 2))

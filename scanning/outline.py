@@ -62,6 +62,37 @@ def evidence(
     across_offsets: NDArray[np.float64] = _ACROSS,
 ) -> Evidence:
     """Read edge evidence at `points` (…, 2) across lines of unit `normal` (…, 2)."""
+    visible, supported, strength = edge_support(points, normal, maps, across_offsets)
+    px, py = points[..., 0], points[..., 1]
+    nx, ny = normal[..., 0], normal[..., 1]
+    plus, minus, plus_far, minus_far = (
+        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
+        for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
+    )
+    near = _distance(plus, minus)
+    contrast_plus = np.minimum(near, _distance(plus, minus_far))
+    contrast_minus = np.minimum(near, _distance(minus, plus_far))
+    return Evidence(
+        visible,
+        supported,
+        _flips(np.where(supported, np.sign(strength), 0.0)),
+        np.asarray(contrast_plus, dtype=np.float32),
+        np.asarray(contrast_minus, dtype=np.float32),
+    )
+
+
+def edge_support(
+    points: NDArray[np.float64],
+    normal: NDArray[np.float64],
+    maps: EdgeMaps,
+    across_offsets: NDArray[np.float64] = _ACROSS,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.float64]]:
+    """Which `points` (…, 2) are in view, which lie on an edge across `normal`, and its gradient.
+
+    The gradient across the line is the strongest among probes at
+    `across_offsets`; an edge is a step of at least `EDGE_STEP` levels, more
+    across the line than along it.
+    """
     # Contiguous copies: the normals are often broadcast, and every probe reads them.
     px, py = np.ascontiguousarray(points[..., 0]), np.ascontiguousarray(points[..., 1])
     nx, ny = np.ascontiguousarray(normal[..., 0]), np.ascontiguousarray(normal[..., 1])
@@ -91,20 +122,7 @@ def evidence(
     supported = (
         (np.abs(strength) > SCHARR_GAIN * EDGE_STEP) & (np.abs(strength) > sideways) & visible
     )
-    plus, minus, plus_far, minus_far = (
-        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
-        for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
-    )
-    near = _distance(plus, minus)
-    contrast_plus = np.minimum(near, _distance(plus, minus_far))
-    contrast_minus = np.minimum(near, _distance(minus, plus_far))
-    return Evidence(
-        visible,
-        supported,
-        _flips(np.where(supported, np.sign(strength), 0.0)),
-        np.asarray(contrast_plus, dtype=np.float32),
-        np.asarray(contrast_minus, dtype=np.float32),
-    )
+    return visible, supported, strength
 
 
 def _pixel(
@@ -191,11 +209,17 @@ def side_scores(
 
 def combine(sides: NDArray[np.float64], judged: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Quad evidence from its 4 side scores (N, 4)."""
-    count = judged.sum(axis=1)
+    # Column by column: numpy reduces slowly along a 4-long last axis, and
+    # this runs on tens of thousands of quads a frame. The sum is taken in the
+    # order `mean(axis=1)` takes it, so the result is the same.
+    count = judged[:, 0].astype(np.intp) + judged[:, 1] + judged[:, 2] + judged[:, 3]
     # A side out of the picture cannot be checked: it counts as a fair side, not
     # a perfect one, so a page seen whole wins over one closed by the frame.
     filled = np.where(judged, sides, UNSEEN_SIDE)
-    edge = 0.6 * filled.mean(axis=1) + 0.4 * filled.min(axis=1)
+    a, b, c, d = filled[:, 0], filled[:, 1], filled[:, 2], filled[:, 3]
+    mean = (a + b + c + d) / 4
+    weakest = np.minimum(np.minimum(a, b), np.minimum(c, d))
+    edge = 0.6 * mean + 0.4 * weakest
     return np.asarray(np.where(count >= 3, edge, 0.0), dtype=np.float64)
 
 
@@ -212,6 +236,14 @@ def finish(
     edge: NDArray[np.float64], quads: NDArray[np.float64], maps: EdgeMaps
 ) -> NDArray[np.float64]:
     """Final score: evidence, discounted for tiny quads, nudged by the format prior."""
+    size, prior = shape_factors(quads, maps)
+    return np.asarray(edge * size * prior, dtype=np.float64)
+
+
+def shape_factors(
+    quads: NDArray[np.float64], maps: EdgeMaps
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """What `finish` multiplies evidence by: a discount for tiny quads, the format prior."""
     fraction = areas(quads) / (maps.width * maps.height)
     size = np.minimum(1.0, fraction / 0.15) ** 0.5
     # A quad closed by the frame's border is only the part of a page in view:
@@ -221,7 +253,7 @@ def finish(
         UNSEEN_SIDE,
         format_match(quads, maps.width, maps.height),
     )
-    return np.asarray(edge * size * (0.8 + 0.2 * match), dtype=np.float64)
+    return size, np.asarray(0.8 + 0.2 * match, dtype=np.float64)
 
 
 def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.bool_]:
@@ -279,9 +311,9 @@ def continuation(
     t = np.concatenate([-np.linspace(low, high, 6), 1.0 + np.linspace(low, high, 6)])
     points = start[..., None, :] + (end - start)[..., None, :] * t[:, None]
     normals = np.broadcast_to(normal[..., None, :], points.shape)
-    seen = evidence(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
-    visible = seen.visible.sum(axis=-1)
-    share = seen.supported.sum(axis=-1) / np.maximum(visible, 1)
+    in_view, supported, _ = edge_support(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
+    visible = in_view.sum(axis=-1)
+    share = supported.sum(axis=-1) / np.maximum(visible, 1)
     # Past the picture's border nothing can be told.
     return np.asarray(np.where(visible >= 3, share, np.nan), dtype=np.float64)
 
@@ -320,10 +352,12 @@ def score_sides(
     known = judged & np.isfinite(continued)
     grid = np.where(known, continued, np.inf).min(axis=1)
     grid = np.where(known.sum(axis=1) >= 2, grid, 0.0)
+    # `finish` twice, its factors worked out once.
+    size, prior = shape_factors(quads, maps)
     return (
-        finish(combine(sides, judged), quads, maps),
+        combine(sides, judged) * size * prior,
         np.where(np.isinf(weakest), 0.0, weakest),
-        finish(combine(plain, judged), quads, maps) * (1.0 - CONTINUED_PENALTY * grid),
+        combine(plain, judged) * size * prior * (1.0 - CONTINUED_PENALTY * grid),
     )
 
 
