@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.bench_capture import timings
 from bench.capture_corpus import generate, render_scene
 from bench.capture_documents import render_document
 from bench.capture_metrics import f1, percentile, polygon_iou
@@ -283,3 +284,16 @@ def test_percentile() -> None:
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5], 95) == 5
     assert math.isnan(percentile([], 50))
+
+
+def test_timings_cover_both_detectors_at_each_resolution(tmp_path: Path) -> None:
+    """Every frame is timed for both detectors, filed under its own resolution."""
+    listing = generate(tmp_path, 4, seed=2)
+    records = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    resolutions = {f"{record['height']}p" for record in records}
+    result = timings(listing.parent, records, runs=2)
+    assert set(result) == {f"{name} {res}" for name in ("ours", "classic") for res in resolutions}
+    for key, figures in result.items():
+        expected = sum(f"{r['height']}p" == key.split()[1] for r in records)
+        assert figures["n"] == expected
+        assert 0 < figures["median"] <= figures["p95"] < 10_000
