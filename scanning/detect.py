@@ -16,7 +16,8 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 4. the choice must hold print (`scanning.content`, judged at a fixed page
    resolution) and, when the frame's border closes it, show a page cut by the
    frame — a known format completes it, its sides are edges up to the
-   border, most of the page is in view — or the next best is taken;
+   border, its paper differs from the desk along them, most of the page is
+   in view — or the next best is taken;
 5. the chosen one is refined at full resolution by fitting a line to the edge
    found across each side; a page cut by the frame is completed to its whole
    outline from its known format (`scanning.complete`).
@@ -33,7 +34,7 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.complete import complete, placed_by_format
 from scanning.content import has_print
-from scanning.edges import EdgeMaps, edge_maps, sample, working_copy
+from scanning.edges import EDGE_STEP, EdgeMaps, edge_maps, sample, working_copy
 from scanning.lines import line_quads
 from scanning.outline import (
     NEAR,
@@ -64,6 +65,9 @@ CONTENT_CHECKED = 6
 #: nearest to it (from this share of their length on), a finger allowing.
 RUN_CHECKED = 0.6
 RUN_SUPPORT = 0.5
+#: A cut page's paper differs from the desk by this many edge steps, in median
+#: along its visible sides.
+STANDS_OUT = 2.0
 #: A document being shown has at least this share of its area in the picture.
 MIN_IN_VIEW = 0.5
 #: How many of the best candidates get variants with a side placed by format.
@@ -121,6 +125,8 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         return False
     border = on_border(quad[None], maps.width, maps.height)[0]
     centre = quad.mean(axis=0)
+    if border.any() and not _stands_out(quad, border, centre, maps):
+        return False
     t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
     # The running sides of each side on the border, each from its far end to
     # its corner on the border, and which way the page lies from them.
@@ -162,6 +168,29 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         if to_paper > to_desk:
             return False
     return True
+
+
+def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the paper just inside the visible sides differs from the desk just outside.
+
+    The frame's border closes a cut page: only its visible sides and its
+    colour tell it from a stretch of desk between seams (planks, tile joints,
+    a sheet's edge). Along a page's sides the paper differs from the desk all
+    round; between seams, the desk is the same on both sides of them, with
+    steps here and there. Compared in median over all visible sides.
+    """
+    inside, outside = [], []
+    for side in np.flatnonzero(~border):
+        a, b = quad[side], quad[(side + 1) % 4]
+        points = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
+        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+        inward = np.array([-direction[1], direction[0]])
+        inward *= np.sign(np.dot(centre - a, inward)) or 1.0
+        inside.append(sample(maps.lab, points + inward * NEAR))
+        outside.append(sample(maps.lab, points - inward * NEAR))
+    paper = np.median(np.concatenate(inside), axis=0)
+    desk = np.median(np.concatenate(outside), axis=0)
+    return bool(np.linalg.norm(paper - desk) >= STANDS_OUT * EDGE_STEP)
 
 
 def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:

@@ -216,3 +216,28 @@ def test_a_side_placed_by_format_finds_the_page(
             np.allclose(variant[i], quad[i]) for i in range(4)
         )  # the two corners of the far side at least
         assert kept >= 2
+
+
+def _cut_outline_on(frame: np.ndarray, left: int, right: int, bottom: int) -> bool:
+    """`detect.runs_out` for the working-copy outline cut by the frame's top border."""
+    maps = edge_maps(working_copy(frame)[0])
+    quad = np.array([[left, 0], [right, 0], [right, bottom], [left, bottom]], dtype=np.float64)
+    assert on_border(quad[None], maps.width, maps.height)[0].tolist() == [True, False, False, False]
+    return detect.runs_out(quad, maps)
+
+
+def test_a_stretch_of_floor_between_tile_joints_is_no_cut_page() -> None:
+    # Joints make straight edges up to the frame's border, like a cut page's
+    # sides; but the floor is the same on both sides of them, and a page's
+    # paper differs from its desk all along its sides.
+    frame = np.full((HEIGHT, WIDTH, 3), (70, 90, 150), np.uint8)
+    for x in range(0, WIDTH, 300):
+        frame[:, x : x + 10] = (40, 50, 80)
+    for y in range(0, HEIGHT, 300):
+        frame[y : y + 10] = (40, 50, 80)
+    # The joints at frame x = 600 and 1200, y = 900 are at 121 and 241, 181 in the working copy.
+    assert not _cut_outline_on(frame, 121, 241, 181)
+    # The same outline around a white sheet cut by the top of the frame is a cut page.
+    page = frame.copy()
+    page[:905, 605:1205] = (235, 240, 240)
+    assert _cut_outline_on(page, 121, 241, 181)
