@@ -125,7 +125,8 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         return False
     border = on_border(quad[None], maps.width, maps.height)[0]
     centre = quad.mean(axis=0)
-    if border.any() and not _stands_out(quad, border, centre, maps):
+    beyond = (quad < 0).any(axis=1) | (quad[:, 0] > maps.width - 1) | (quad[:, 1] > maps.height - 1)
+    if (border.any() or beyond.any()) and not _stands_out(quad, border, centre, maps):
         return False
     t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
     # The running sides of each side on the border, each from its far end to
@@ -173,21 +174,31 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
 def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeMaps) -> bool:
     """Tell whether the paper just inside the visible sides differs from the desk just outside.
 
-    The frame's border closes a cut page: only its visible sides and its
-    colour tell it from a stretch of desk between seams (planks, tile joints,
-    a sheet's edge). Along a page's sides the paper differs from the desk all
-    round; between seams, the desk is the same on both sides of them, with
-    steps here and there. Compared in median over all visible sides.
+    An outline reaching out of the picture claims a page cut by the frame:
+    only its visible sides and its colour tell it from a stretch of desk
+    between seams (planks, tile joints, a sheet's edge). A page's paper
+    differs from the desk along each of its sides, and all round by more;
+    across a seam the desk is the same on both sides, with steps here and
+    there. Compared in median, side by side and over all visible sides.
     """
     inside, outside = [], []
     for side in np.flatnonzero(~border):
         a, b = quad[side], quad[(side + 1) % 4]
         points = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
+        in_view = (points >= 0).all(axis=1) & (points[:, 0] <= maps.width - 1)
+        points = points[in_view & (points[:, 1] <= maps.height - 1)]
+        if len(points) < 4:
+            continue
         direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
         inward = np.array([-direction[1], direction[0]])
         inward *= np.sign(np.dot(centre - a, inward)) or 1.0
         inside.append(sample(maps.lab, points + inward * NEAR))
         outside.append(sample(maps.lab, points - inward * NEAR))
+        step = np.median(inside[-1], axis=0) - np.median(outside[-1], axis=0)
+        if np.linalg.norm(step) < EDGE_STEP:
+            return False
+    if not inside:
+        return False
     paper = np.median(np.concatenate(inside), axis=0)
     desk = np.median(np.concatenate(outside), axis=0)
     return bool(np.linalg.norm(paper - desk) >= STANDS_OUT * EDGE_STEP)

@@ -1,4 +1,4 @@
-"""The detector's cues: real proportions, completing cut pages, print, sides that end at corners."""
+"""The detector's cues: real proportions, cut pages, print, sides that end at corners."""
 
 from __future__ import annotations
 
@@ -218,26 +218,63 @@ def test_a_side_placed_by_format_finds_the_page(
         assert kept >= 2
 
 
-def _cut_outline_on(frame: np.ndarray, left: int, right: int, bottom: int) -> bool:
-    """`detect.runs_out` for the working-copy outline cut by the frame's top border."""
+def _tiled_floor() -> np.ndarray:
+    """Tiles 300 px wide with dark joints (in the working copy, at x and y = 0, 60, 120, …)."""
+    frame = np.full((HEIGHT, WIDTH, 3), (70, 90, 150), np.uint8)
+    for x in range(0, WIDTH, 300):
+        frame[:, x : x + 10] = (40, 50, 80)
+    for y in range(0, HEIGHT, 300):
+        frame[y : y + 10] = (40, 50, 80)
+    return frame
+
+
+def _claims_a_cut_page(frame: np.ndarray, quad: list[list[float]]) -> bool:
+    """`detect.runs_out` for a working-copy outline reaching out of the picture."""
     maps = edge_maps(working_copy(frame)[0])
-    quad = np.array([[left, 0], [right, 0], [right, bottom], [left, bottom]], dtype=np.float64)
-    assert on_border(quad[None], maps.width, maps.height)[0].tolist() == [True, False, False, False]
-    return detect.runs_out(quad, maps)
+    return detect.runs_out(np.array(quad, dtype=np.float64), maps)
 
 
 def test_a_stretch_of_floor_between_tile_joints_is_no_cut_page() -> None:
     # Joints make straight edges up to the frame's border, like a cut page's
     # sides; but the floor is the same on both sides of them, and a page's
     # paper differs from its desk all along its sides.
-    frame = np.full((HEIGHT, WIDTH, 3), (70, 90, 150), np.uint8)
-    for x in range(0, WIDTH, 300):
-        frame[:, x : x + 10] = (40, 50, 80)
-    for y in range(0, HEIGHT, 300):
-        frame[y : y + 10] = (40, 50, 80)
-    # The joints at frame x = 600 and 1200, y = 900 are at 121 and 241, 181 in the working copy.
-    assert not _cut_outline_on(frame, 121, 241, 181)
-    # The same outline around a white sheet cut by the top of the frame is a cut page.
-    page = frame.copy()
+    floor = _tiled_floor()
+    page = floor.copy()
     page[:905, 605:1205] = (235, 240, 240)
-    assert _cut_outline_on(page, 121, 241, 181)
+    # Closed by the top border, along the joints at frame x = 600, 1200 and y = 900.
+    on_top = [[121, 0], [241, 0], [241, 181], [121, 181]]
+    assert on_border(np.array([on_top], float), 384, 216)[0].tolist() == [1, 0, 0, 0]
+    assert not _claims_a_cut_page(floor, on_top)
+    assert _claims_a_cut_page(page, on_top)
+
+
+def test_a_cell_of_a_tilted_floor_reaching_out_of_the_picture_is_no_cut_page() -> None:
+    # Tiles 500 px wide turned by 30°: the cell between the joints at s = −500,
+    # 0 across and t = 500, 1000 along has one corner above the picture and no
+    # side along its border. Its joints run out of the picture as a cut page's
+    # sides would; with a sheet filling the cell, it is one.
+    turn = np.radians(30)
+    along, across = np.array([np.cos(turn), np.sin(turn)]), np.array([-np.sin(turn), np.cos(turn)])
+    floor = np.full((HEIGHT, WIDTH, 3), (70, 90, 150), np.uint8)
+    for k in range(-8, 9):
+        for direction, normal in ((along, across), (across, along)):
+            a, b = k * 500 * normal - 4000 * direction, k * 500 * normal + 4000 * direction
+            cv2.line(floor, a.astype(int).tolist(), b.astype(int).tolist(), (40, 50, 80), 10)
+    cell = ((-500, 500), (-500, 1000), (0, 1000), (0, 500))
+    corners = np.array([s * across + t * along for s, t in cell])
+    quad = ((corners + 0.5) / 5 - 0.5).tolist()
+    assert sum(y < 0 for _, y in quad) == 1
+    assert not on_border(np.array([quad]), 384, 216).any()
+    assert not _claims_a_cut_page(floor, quad)
+    page = floor.copy()
+    cv2.fillConvexPoly(page, np.round(corners).astype(np.int32), (235, 240, 240))
+    assert _claims_a_cut_page(page, quad)
+
+
+def test_a_cut_page_with_a_strip_of_floor_beside_it_is_no_cut_page() -> None:
+    # The page's right side is replaced by the next joint: the page's three
+    # other sides stand out from the floor, but that side has floor on both sides.
+    page = _tiled_floor()
+    page[:905, 605:1205] = (235, 240, 240)
+    assert _claims_a_cut_page(page, [[121, 0], [241, 0], [241, 181], [121, 181]])
+    assert not _claims_a_cut_page(page, [[121, 0], [301, 0], [301, 181], [121, 181]])
