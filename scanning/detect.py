@@ -14,10 +14,10 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 3. among outlines about as well supported, the larger wins, since a page holds
    rectangles of its own (photos, printed frames, bands), never the reverse;
 4. the choice must hold print (`scanning.content`, judged at a fixed page
-   resolution) and, when the frame's border closes it, show a page cut by the
-   frame — a known format completes it, its sides are edges up to the
-   border, its paper differs from the desk along them, most of the page is
-   in view — or the next best is taken;
+   resolution) and, when it reaches out of the picture, show a page cut by
+   the frame — a known format completes it, its sides are edges up to the
+   border, its paper differs from the desk along each of them, most of the
+   page is in view — or the next best is taken;
 5. the chosen one is refined at full resolution by fitting a line to the edge
    found across each side; a page cut by the frame is completed to its whole
    outline from its known format (`scanning.complete`).
