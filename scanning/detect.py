@@ -43,9 +43,9 @@ from scanning.outline import (
     on_border,
     order_many,
     plausible,
-    refine,
     score_sides,
 )
+from scanning.refine import refine
 from scanning.regions import contour_quads, region_quads
 from scanning.types import Detection, Image, Quad
 
