@@ -65,8 +65,9 @@ CONTENT_CHECKED = 6
 #: nearest to it (from this share of their length on), a finger allowing.
 RUN_CHECKED = 0.6
 RUN_SUPPORT = 0.5
-#: A cut page's paper differs from the desk by this many edge steps, in median
-#: along its visible sides.
+#: A cut page's paper differs from the desk (medians just inside and just
+#: outside) by an edge step along each visible side, and by this many edge
+#: steps over all of them together.
 STANDS_OUT = 2.0
 #: A document being shown has at least this share of its area in the picture.
 MIN_IN_VIEW = 0.5
