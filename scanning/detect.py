@@ -126,8 +126,8 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         return False
     border = on_border(quad[None], maps.width, maps.height)[0]
     centre = quad.mean(axis=0)
-    beyond = (quad < 0).any(axis=1) | (quad[:, 0] > maps.width - 1) | (quad[:, 1] > maps.height - 1)
-    if (border.any() or beyond.any()) and not _stands_out(quad, border, centre, maps):
+    beyond = geometry.corners_outside(quad, maps.width, maps.height, margin=0.0) > 0
+    if (border.any() or beyond) and not _stands_out(quad, border, centre, maps):
         return False
     t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
     # The running sides of each side on the border, each from its far end to
@@ -139,10 +139,7 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
             ((side + 1) % 4, quad[(side + 2) % 4], quad[(side + 1) % 4]),
         ):
             if not border[other]:
-                direction = (end - start) / (np.linalg.norm(end - start) + 1e-12)
-                inward = np.array([-direction[1], direction[0]])
-                inward *= np.sign(np.dot(centre - start, inward)) or 1.0
-                running.append((side, start, end, inward))
+                running.append((side, start, end, _inward(start, end, centre)))
     if not running:
         return True
     # All running sides must be edges up to the border: checked in one reading.
@@ -190,9 +187,7 @@ def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeM
         points = points[in_view & (points[:, 1] <= maps.height - 1)]
         if len(points) < 4:
             continue
-        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-        inward = np.array([-direction[1], direction[0]])
-        inward *= np.sign(np.dot(centre - a, inward)) or 1.0
+        inward = _inward(a, b, centre)
         inside.append(sample(maps.lab, points + inward * NEAR))
         outside.append(sample(maps.lab, points - inward * NEAR))
         step = np.median(inside[-1], axis=0) - np.median(outside[-1], axis=0)
@@ -203,6 +198,13 @@ def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeM
     paper = np.median(np.concatenate(inside), axis=0)
     desk = np.median(np.concatenate(outside), axis=0)
     return bool(np.linalg.norm(paper - desk) >= STANDS_OUT * EDGE_STEP)
+
+
+def _inward(a: Quad, b: Quad, centre: Quad) -> Quad:
+    """The unit normal of the segment a → b that points towards `centre`."""
+    direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+    normal = np.array([-direction[1], direction[0]])
+    return np.asarray(normal * (np.sign(np.dot(centre - a, normal)) or 1.0))
 
 
 def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
