@@ -5,8 +5,9 @@ the same sign all along (the page is lighter — or darker — than the desk), a
 a colour difference between just inside and both just and further outside (a
 dark band printed across a form has the same paper again beyond it). It ends
 at the page's corners: a line that runs on past them is a shadow, a seam or
-another sheet (`continuation`). Sides outside the frame cannot be judged; the
-weakest judged side weighs in, so one good edge cannot carry a quad. Last,
+another sheet (`continuation`). Sides outside the frame, and the parts of
+sides outside it, cannot be judged and count as fair ones; the weakest judged
+side weighs in, so one good edge cannot carry a quad. Last,
 the quad's real proportions are compared with the document formats
 (`scanning.aspect`).
 """
@@ -202,6 +203,13 @@ def side_scores(
     score = support**SUPPORT_POWER * (0.5 + 0.5 * consistency) * (0.4 + 0.6 * colour)
     if continued is not None:
         score = score * (1.0 - CONTINUED_PENALTY * np.nan_to_num(continued))
+    # The part of a side out of the picture cannot be checked: it counts as a
+    # fair side, as a side wholly out of it does (`combine`). Judged on its
+    # part in view alone, a side that runs out of the picture would be as
+    # sure as one seen whole, and an outline that leaves the picture could
+    # outscore the page it borrows sides from. A side of no samples keeps its score.
+    in_view = np.where(samples > 0, np.minimum(visible / np.maximum(samples, 1.0), 1.0), 1.0)
+    score = in_view * score + (1.0 - in_view) * UNSEEN_SIDE
     return score, judged
 
 
