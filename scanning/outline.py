@@ -65,7 +65,7 @@ def evidence(
     px, py = points[..., 0], points[..., 1]
     nx, ny = normal[..., 0], normal[..., 1]
     plus, minus, plus_far, minus_far = (
-        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
+        _colours(maps, pixel_index(px + nx * offset, py + ny * offset, maps.width, maps.height))
         for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
     )
     near = _distance(plus, minus)
@@ -102,7 +102,7 @@ def edge_support(
     gx_map, gy_map = maps.gx.ravel(), maps.gy.ravel()
     strength = sideways = best = None
     for offset in across_offsets:
-        pixel = _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height)
+        pixel = pixel_index(px + nx * offset, py + ny * offset, maps.width, maps.height)
         gx, gy = gx_map[pixel], gy_map[pixel]
         across = gx * nx
         across += gy * ny
@@ -124,7 +124,7 @@ def edge_support(
     return visible, supported, strength
 
 
-def _pixel(
+def pixel_index(
     x: NDArray[np.float64], y: NDArray[np.float64], width: int, height: int
 ) -> NDArray[np.intp]:
     """Index into a flattened map of the pixel nearest each point (clamped to the map)."""

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.capture_corpus import render_scene
-from scanning import aspect, complete, content, detect, geometry
+from scanning import aspect, complete, content, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
 from scanning.outline import UNSEEN_SIDE, continuation, on_border, side_scores
 
@@ -131,9 +131,9 @@ def test_an_outline_the_border_closes_must_complete_to_a_known_format() -> None:
     corner = np.array([[0, 0], [200, 0], [190, 120], [0, 110]], dtype=np.float64)
     assert complete.complete(a4_cut, w, h) is not None
     assert complete.complete(strip, w, h) is None and complete.complete(corner, w, h) is None
-    assert detect.mostly_in_view(whole, maps) and detect.mostly_in_view(a4_cut, maps)
-    assert not detect.mostly_in_view(strip, maps)
-    assert not detect.mostly_in_view(corner, maps)
+    assert cut_page.mostly_in_view(whole, maps) and cut_page.mostly_in_view(a4_cut, maps)
+    assert not cut_page.mostly_in_view(strip, maps)
+    assert not cut_page.mostly_in_view(corner, maps)
 
 
 def sheet(printed: bool, tiles: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -275,9 +275,9 @@ def _tiled_floor() -> np.ndarray:
 
 
 def _claims_a_cut_page(frame: np.ndarray, quad: list[list[float]]) -> bool:
-    """`detect.runs_out` for a working-copy outline reaching out of the picture."""
+    """`cut_page.runs_out` for a working-copy outline reaching out of the picture."""
     maps = edge_maps(working_copy(frame)[0])
-    return detect.runs_out(np.array(quad, dtype=np.float64), maps)
+    return cut_page.runs_out(np.array(quad, dtype=np.float64), maps)
 
 
 def test_a_stretch_of_floor_between_tile_joints_is_no_cut_page() -> None:

@@ -1,0 +1,208 @@
+"""Does an outline reaching out of the picture show a page cut by the frame?
+
+A quad with a side along the frame's border, or a corner out of the
+picture, claims a page that runs out of it. The border cannot show that
+page's fourth side, so the claim is checked on what can be seen: the sides
+that leave the picture are edges right up to the border, the paper differs
+from the desk along every visible side, the page reaches the border with
+its paper, and a known format completes it to a page mostly in view. A
+stretch of floor between tile joints or planks, closed by the border, fails
+one or the other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scanning import geometry
+from scanning.complete import complete
+from scanning.edges import EDGE_STEP, EdgeMaps, sample
+from scanning.outline import NEAR, edge_support, on_border
+from scanning.types import Quad
+
+#: An outline closed by the frame's border is a page cut by the frame only if
+#: the sides running to the border are edges on at least half of their part
+#: nearest to it (from this share of their length on), a finger allowing.
+RUN_CHECKED = 0.6
+RUN_SUPPORT = 0.5
+#: A cut page's paper differs from the desk (medians just inside and just
+#: outside) by an edge step along each visible side, and by this many edge
+#: steps over all of them together.
+STANDS_OUT = 2.0
+#: A document being shown has at least this share of its area in the picture.
+MIN_IN_VIEW = 0.5
+
+
+def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether an outline reaching out of the picture shows a page cut by the frame.
+
+    A quad with a side along the frame's border, or a corner out of the
+    picture, claims a page that runs out of it. Such a page shows the sides
+    that leave the picture as edges right up to the border, and reaches the
+    border with its paper: along the border, inside the quad, the colour is
+    the paper's (inside the running sides near the far side, where the page
+    surely is), not the desk's (outside them). An outline closed by the border
+    around a stretch of desk fails one or the other.
+    """
+    if not _edges_where_they_leave(quad, maps):
+        return False
+    border = on_border(quad[None], maps.width, maps.height)[0]
+    centre = quad.mean(axis=0)
+    beyond = geometry.corners_outside(quad, maps.width, maps.height, margin=0.0) > 0
+    if (border.any() or beyond) and not _stands_out(quad, border, centre, maps):
+        return False
+    t = np.linspace(RUN_CHECKED, 0.97, 16)[:, None]
+    # The running sides of each side on the border, each from its far end to
+    # its corner on the border, and which way the page lies from them.
+    running = []
+    for side in np.flatnonzero(border):
+        for other, start, end in (
+            ((side + 3) % 4, quad[(side + 3) % 4], quad[side]),
+            ((side + 1) % 4, quad[(side + 2) % 4], quad[(side + 1) % 4]),
+        ):
+            if not border[other]:
+                running.append((side, start, end, _inward(start, end, centre)))
+    if not running:
+        return True
+    # All running sides must be edges up to the border: checked in one reading.
+    if not _mostly_edge(
+        np.stack([start + (end - start) * t for _, start, end, _ in running]),
+        np.stack([np.broadcast_to(inward, t.shape[:1] + (2,)) for *_, inward in running]),
+        maps,
+    ):
+        return False
+    for side in np.flatnonzero(border):
+        # The page itself, and its desk, are surest near the far side.
+        paper, desk = [], []
+        for _, start, end, inward in (r for r in running if r[0] == side):
+            far = start + (end - start) * np.linspace(0.05, 0.4, 8)[:, None]
+            paper.append(sample(maps.lab, far + inward * NEAR))
+            desk.append(sample(maps.lab, far - inward * NEAR))
+        if not paper:
+            continue
+        a, b = quad[side], quad[(side + 1) % 4]
+        strip = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
+        strip = strip + (centre - strip) / np.linalg.norm(centre - strip, axis=1)[:, None] * NEAR
+        along = np.median(sample(maps.lab, strip), axis=0)
+        to_paper = np.linalg.norm(along - np.median(np.concatenate(paper), axis=0))
+        to_desk = np.linalg.norm(along - np.median(np.concatenate(desk), axis=0))
+        if to_paper > to_desk:
+            return False
+    return True
+
+
+def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the paper just inside the visible sides differs from the desk just outside.
+
+    An outline reaching out of the picture claims a page cut by the frame:
+    only its visible sides and its colour tell it from a stretch of desk
+    between seams (planks, tile joints, a sheet's edge). A page's paper
+    differs from the desk along each of its sides, and all round by more;
+    across a seam the desk is the same on both sides, with steps here and
+    there. Compared in median, side by side and over all visible sides.
+    """
+    inside, outside = [], []
+    for side in np.flatnonzero(~border):
+        a, b = quad[side], quad[(side + 1) % 4]
+        points = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
+        in_view = (points >= 0).all(axis=1) & (points[:, 0] <= maps.width - 1)
+        points = points[in_view & (points[:, 1] <= maps.height - 1)]
+        if len(points) < 4:
+            continue
+        inward = _inward(a, b, centre)
+        inside.append(sample(maps.lab, points + inward * NEAR))
+        outside.append(sample(maps.lab, points - inward * NEAR))
+        step = np.median(inside[-1], axis=0) - np.median(outside[-1], axis=0)
+        if np.linalg.norm(step) < EDGE_STEP:
+            return False
+    if not inside:
+        return False
+    paper = np.median(np.concatenate(inside), axis=0)
+    desk = np.median(np.concatenate(outside), axis=0)
+    return bool(np.linalg.norm(paper - desk) >= STANDS_OUT * EDGE_STEP)
+
+
+def _inward(a: Quad, b: Quad, centre: Quad) -> Quad:
+    """The unit normal of the segment a → b that points towards `centre`."""
+    direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+    normal = np.array([-direction[1], direction[0]])
+    return np.asarray(normal * (np.sign(np.dot(centre - a, normal)) or 1.0))
+
+
+def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the sides that leave the picture (to a corner out of it) are edges there."""
+    points, normals = [], []
+    for index in range(4):
+        a, b = quad[index], quad[(index + 1) % 4]
+        span = _visible_span(a, b, maps.width, maps.height)
+        if span is None or span == (0.0, 1.0):
+            continue
+        low, high = span
+        # The visible part's share nearest to where the side leaves the picture.
+        if high < 1.0:
+            t = np.linspace(low + RUN_CHECKED * (high - low), high, 16)
+        else:
+            t = np.linspace(low, high - RUN_CHECKED * (high - low), 16)
+        points.append(a + (b - a) * t[:, None])
+        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+        normals.append(np.broadcast_to(np.array([-direction[1], direction[0]]), (16, 2)))
+    return not points or _mostly_edge(np.stack(points), np.stack(normals), maps)
+
+
+def _mostly_edge(points: Quad, normal: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether each stretch (row of `points`) is edge at `RUN_SUPPORT` where visible.
+
+    `points` and `normal` are (stretches, points, 2), or (points, 2) for one stretch.
+    """
+    in_view, on_edge, _ = edge_support(points, normal, maps)
+    supported = on_edge.reshape(-1, points.shape[-2]).sum(axis=1)
+    visible = np.maximum(in_view.reshape(-1, points.shape[-2]).sum(axis=1), 1)
+    return bool(np.all(supported >= RUN_SUPPORT * visible))
+
+
+def _visible_span(a: Quad, b: Quad, width: int, height: int) -> tuple[float, float] | None:
+    """The part [t0, t1] of segment a + t·(b − a), 0 ≤ t ≤ 1, inside the picture (Liang–Barsky)."""
+    low, high = 0.0, 1.0
+    delta = b - a
+    for p, q in (
+        (-delta[0], a[0]),
+        (delta[0], width - 1.0 - a[0]),
+        (-delta[1], a[1]),
+        (delta[1], height - 1.0 - a[1]),
+    ):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            low = max(low, r)
+        else:
+            high = min(high, r)
+    return (float(low), float(high)) if high - low > 1e-6 else None
+
+
+def mostly_in_view(quad: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether the page an outline shows is at least half in the picture.
+
+    A document held up to the camera is mostly in view; a sheet lying at the
+    desk's edge, mostly out of the picture, is not the one being shown. Only
+    outlines closed by the frame's border can be completed to tell; one that
+    the border closes but no known format completes (two sides on the border,
+    or sides too short or too long for any format) shows no page we know.
+    """
+    if not on_border(quad[None], maps.width, maps.height).any():
+        return True
+    whole = complete(quad, maps.width, maps.height)
+    if whole is None:
+        return False
+    frame = np.array(
+        [[0, 0], [maps.width - 1, 0], [maps.width - 1, maps.height - 1], [0, maps.height - 1]],
+        dtype=np.float64,
+    )
+    overlap = geometry.iou(whole, frame)
+    area, frame_area = geometry.polygon_area(whole), geometry.polygon_area(frame)
+    # IoU = I / (A + F - I), so I = IoU · (A + F) / (1 + IoU).
+    inside = overlap * (area + frame_area) / (1.0 + overlap)
+    return inside >= MIN_IN_VIEW * area
