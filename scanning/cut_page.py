@@ -12,6 +12,7 @@ one or the other.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -199,10 +200,9 @@ def mostly_in_view(quad: Quad, maps: EdgeMaps) -> bool:
         return False
     frame = np.array(
         [[0, 0], [maps.width - 1, 0], [maps.width - 1, maps.height - 1], [0, maps.height - 1]],
-        dtype=np.float64,
+        dtype=np.float32,
     )
-    overlap = geometry.iou(whole, frame)
-    area, frame_area = geometry.polygon_area(whole), geometry.polygon_area(frame)
-    # IoU = I / (A + F - I), so I = IoU · (A + F) / (1 + IoU).
-    inside = overlap * (area + frame_area) / (1.0 + overlap)
-    return inside >= MIN_IN_VIEW * area
+    # OpenCV clips two convex polygons in one call (this runs on every
+    # outline the frame's border closes that is examined for the choice).
+    inside, _ = cv2.intersectConvexConvex(whole.astype(np.float32), frame)
+    return bool(inside >= MIN_IN_VIEW * geometry.polygon_area(whole))
