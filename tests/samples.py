@@ -1,8 +1,14 @@
-"""Sample data shared by the tests: one applicant's answers, one clean scene."""
+"""Sample data shared by the tests: one applicant's answers, one clean scene, corpus scenes."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
+
+from bench.capture_corpus import render_scene
+from scanning import detect, geometry
+from scanning.types import Quad
 
 
 def student_answers(expiry: str) -> dict[str, Any]:
@@ -42,3 +48,12 @@ PLAIN_SCENE: dict[str, Any] = {
     "finger": False,
     "shadow": False,
 }
+
+
+def detected_in_scene(seed: int, size: tuple[int, int]) -> tuple[Quad | None, float]:
+    """Render benchmark scene `seed` and detect its page: the outline and its IoU with the truth."""
+    image, truth = render_scene(seed, size)
+    found = detect.detect(image)
+    if found.quad is None:
+        return None, 0.0
+    return found.quad, geometry.iou(found.quad, np.array(truth["quad"]))

@@ -12,6 +12,7 @@ from bench.capture_corpus import render_scene
 from scanning import aspect, complete, content, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
 from scanning.outline import UNSEEN_SIDE, continuation, on_border, side_scores
+from tests.samples import detected_in_scene
 
 WIDTH, HEIGHT = 1920, 1080
 FOCAL = WIDTH / (2.0 * np.tan(np.radians(aspect.NOMINAL_FIELD) / 2.0))
@@ -217,11 +218,9 @@ def test_a_page_seen_whole_beats_outlines_running_out_of_the_picture(
     # an outline running out of the picture, on the page's sides and a joint
     # or an edge beyond, won over the page when its sides were judged on
     # their parts in view alone (IoU 0.79, 0.18, no outline).
-    image, truth = render_scene(seed, size)
-    found = detect.detect(image)
-    assert found.quad is not None
-    assert geometry.iou(found.quad, np.array(truth["quad"])) > 0.9
-    assert geometry.corners_outside(found.quad, *size) == 0
+    quad, iou = detected_in_scene(seed, size)
+    assert quad is not None and iou > 0.9
+    assert geometry.corners_outside(quad, *size) == 0
 
 
 def test_a_partial_page_is_reported_whole_and_not_fully_visible() -> None:
