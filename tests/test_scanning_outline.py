@@ -217,7 +217,7 @@ def test_a_page_seen_whole_beats_outlines_running_out_of_the_picture(
     # Corpus scenes (seed 1 frame 52, seed 7 frame 68, seed 0 frame 11) where
     # an outline running out of the picture, on the page's sides and a joint
     # or an edge beyond, won over the page when its sides were judged on
-    # their parts in view alone (IoU 0.79, 0.18, no outline).
+    # their parts in view alone (IoU 0.79, 0.18 and 0: another outline).
     quad, iou = detected_in_scene(seed, size)
     assert quad is not None and iou > 0.9
     assert geometry.corners_outside(quad, *size) == 0
