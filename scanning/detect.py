@@ -145,9 +145,10 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     # Variants of the best: each snapped onto the edges beside its sides, and
     # the best few with each side in turn placed by the formats' proportions.
     ranked = np.argsort(-scores)
-    snapped = snap_sides(quads[ranked[:SNAPPED]], maps)
+    top = quads[ranked[:SNAPPED]]
+    snapped = snap_sides(top, maps)
     # One within a third of a pixel of its candidate adds nothing.
-    moved = np.abs(snapped - quads[ranked[:SNAPPED]]).max(axis=(1, 2)) > 0.3
+    moved = np.abs(snapped - top).max(axis=(1, 2)) > 0.3
     placed = [placed_by_format(quads[i], maps.width, maps.height) for i in ranked[:FORMAT_VARIANTS]]
     more = order_many(np.concatenate([snapped[moved], *placed]))
     more = more[plausible(more, maps.width, maps.height, min_area)]

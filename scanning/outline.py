@@ -65,7 +65,7 @@ def evidence(
     px, py = points[..., 0], points[..., 1]
     nx, ny = normal[..., 0], normal[..., 1]
     plus, minus, plus_far, minus_far = (
-        _colours(maps, pixel_index(px + nx * offset, py + ny * offset, maps.width, maps.height))
+        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
         for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
     )
     near = _distance(plus, minus)
@@ -95,20 +95,12 @@ def edge_support(
     # Contiguous copies: the normals are often broadcast, and every probe reads them.
     px, py = np.ascontiguousarray(points[..., 0]), np.ascontiguousarray(points[..., 1])
     nx, ny = np.ascontiguousarray(normal[..., 0]), np.ascontiguousarray(normal[..., 1])
-    visible = (px >= 2) & (px <= maps.width - 3) & (py >= 2) & (py <= maps.height - 3)
     # The probe with the strongest gradient across the line, the first of
     # equals as `argmax` would pick. One offset at a time, on whole arrays
     # updated in place: numpy is slow along a 3- or 5-long last axis.
-    gx_map, gy_map = maps.gx.ravel(), maps.gy.ravel()
     strength = sideways = best = None
     for offset in across_offsets:
-        pixel = pixel_index(px + nx * offset, py + ny * offset, maps.width, maps.height)
-        gx, gy = gx_map[pixel], gy_map[pixel]
-        across = gx * nx
-        across += gy * ny
-        along = gx * ny
-        along -= gy * nx
-        np.abs(along, out=along)
+        across, along = gradient_across(px + nx * offset, py + ny * offset, nx, ny, maps)
         size = np.abs(across)
         if strength is None or sideways is None or best is None:
             strength, sideways, best = across, along, size
@@ -118,13 +110,45 @@ def edge_support(
         np.copyto(sideways, along, where=stronger)
         np.copyto(best, size, where=stronger)
     assert strength is not None and sideways is not None
-    supported = (
-        (np.abs(strength) > SCHARR_GAIN * EDGE_STEP) & (np.abs(strength) > sideways) & visible
-    )
-    return visible, supported, strength
+    visible = in_view(px, py, maps)
+    return visible, is_edge(strength, sideways, visible), strength
 
 
-def pixel_index(
+def in_view(x: NDArray[np.float64], y: NDArray[np.float64], maps: EdgeMaps) -> NDArray[np.bool_]:
+    """Which points lie in the working copy, clear of its border (where gradients are cut)."""
+    return np.asarray((x >= 2) & (x <= maps.width - 3) & (y >= 2) & (y <= maps.height - 3))
+
+
+def gradient_across(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    nx: NDArray[np.float64],
+    ny: NDArray[np.float64],
+    maps: EdgeMaps,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Gradient across lines of unit normal (nx, ny), and its size along them.
+
+    Read at each point's nearest pixel of the working copy.
+    """
+    pixel = _pixel(x, y, maps.width, maps.height)
+    gx, gy = maps.gx.ravel()[pixel], maps.gy.ravel()[pixel]
+    across = gx * nx
+    across += gy * ny
+    along = gx * ny
+    along -= gy * nx
+    np.abs(along, out=along)
+    return across, along
+
+
+def is_edge(
+    across: NDArray[np.float64], along: NDArray[np.float64], visible: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """An edge: a step of at least `EDGE_STEP` levels, more across the line than along it."""
+    size = np.abs(across)
+    return np.asarray((size > SCHARR_GAIN * EDGE_STEP) & (size > along) & visible)
+
+
+def _pixel(
     x: NDArray[np.float64], y: NDArray[np.float64], width: int, height: int
 ) -> NDArray[np.intp]:
     """Index into a flattened map of the pixel nearest each point (clamped to the map)."""

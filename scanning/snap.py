@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from scanning.edges import EDGE_STEP, SCHARR_GAIN, EdgeMaps
+from scanning.edges import EdgeMaps
 from scanning.geometry import NEXT_CORNER
-from scanning.outline import pixel_index
+from scanning.outline import gradient_across, in_view, is_edge
 
 #: How far across each side (working-copy pixels) its edge is looked for.
 REACH = 2
@@ -76,19 +76,12 @@ def _edge_strength(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Gradient across the side at each probe where it is an edge (else 0), and its sign.
 
-    An edge as `outline.edge_support` counts one: a step of `EDGE_STEP`
-    levels, more across the side than along it, within the picture.
+    An edge as `outline.edge_support` counts one (`outline.is_edge`).
     """
     px, py = probes[..., 0], probes[..., 1]
-    visible = (px >= 2) & (px <= maps.width - 3) & (py >= 2) & (py <= maps.height - 3)
-    pixel = pixel_index(px, py, maps.width, maps.height)
-    gx, gy = maps.gx.ravel()[pixel], maps.gy.ravel()[pixel]
-    nx, ny = normal[..., 0], normal[..., 1]
-    across = gx * nx + gy * ny
-    sideways = np.abs(gx * ny - gy * nx)
-    size = np.abs(across)
-    edge = (size > SCHARR_GAIN * EDGE_STEP) & (size > sideways) & visible
-    return np.where(edge, size, 0.0), np.sign(across)
+    across, along = gradient_across(px, py, normal[..., 0], normal[..., 1], maps)
+    edge = is_edge(across, along, in_view(px, py, maps))
+    return np.where(edge, np.abs(across), 0.0), np.sign(across)
 
 
 def _sub_pixel(
