@@ -16,7 +16,8 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 3. among outlines about as well supported, the larger wins, since a page holds
    rectangles of its own (photos, printed frames, bands), never the reverse;
 4. the choice must hold print (`scanning.content`, judged at a fixed page
-   resolution) and, when it reaches out of the picture, show a page cut by
+   resolution), show one sheet inside — not a page and the desk beside it
+   (`scanning.paper`) — and, when it reaches out of the picture, show a page cut by
    the frame (`scanning.cut_page`) — a known format completes it, its sides
    are edges up to the border, its paper differs from the desk along each
    of them, most of the page is in view — or the next best is taken;
@@ -40,6 +41,7 @@ from scanning.cut_page import mostly_in_view, runs_out
 from scanning.edges import edge_maps, working_copy
 from scanning.lines import line_quads
 from scanning.outline import areas, order_many, plausible, score_sides
+from scanning.paper import one_sheet
 from scanning.refine import refine
 from scanning.regions import contour_quads, region_quads
 from scanning.snap import snap_sides
@@ -171,7 +173,11 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         index = choose(quads, scores, weakest, 0.0)
         full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
         # The cheap test first: most outlines the border closes fail it.
-        if mostly_in_view(quads[index], maps) and runs_out(quads[index], maps):
+        if (
+            mostly_in_view(quads[index], maps)
+            and runs_out(quads[index], maps)
+            and one_sheet(quads[index], maps)
+        ):
             checked += 1
             if has_print(image, full):
                 break
