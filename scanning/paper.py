@@ -1,19 +1,20 @@
 """Is an outline's interior one sheet of paper? Tells a page from a page and its desk.
 
 An outline made of two objects' edges — a page's three sides and a plank's
-seam, a card and the desk up to the frame's border, the tile around a small
-sheet — holds print (the page's) and is supported on every side, so the
-scores and the print check pass it. What gives it away is its inside: part
-of it is paper and part is desk. A document is one sheet: print, a photo or
-a coloured band cover some of it, but most of it shows the same paper.
+seam, a card and the desk up to the frame's border — holds print (the
+page's) and is supported on every side, so the scores and the print check
+pass it. What gives it away is its inside: part of it is paper and part is
+desk. A document is one sheet: print, a photo or a coloured band cover some
+of it, but most of it shows the same paper.
 
 The interior is cut into cells, and each cell's paper is read from its
-lighter samples (print is darker than the paper it is on). A cell shows
-something else than the outline's paper when its colour differs from the
-paper's by a clearly different hue (wood, blue tiles, a sticky note), or
-when it is darker than the shadows a page lies in (a black keyboard).
-Lightness alone is not compared: a shadow or a glare spot changes the
-paper's lightness, hardly its hue.
+lighter samples (print is darker than the paper it is on). Two cells show
+different surfaces when their hues differ clearly (wood, blue tiles or a
+sticky note beside white paper), or when one is under a third as light as
+the other (a black keyboard beside a page): a shadow or a glare spot changes
+the paper's lightness by less than that, and its hue hardly at all. The
+paper is what most cells show. A page lying on a desk of its own colour
+(white on white) cannot be told from it this way, and passes.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ GRID = 6
 PER_CELL = 5
 #: Share of the outline left out along its sides: the edges themselves are not read.
 INSET = 0.08
-#: A cell is something else than the paper when its colour is this far from the
-#: paper's in hue and saturation (Lab a, b; OpenCV's 8-bit scale, about ΔE):
+#: Two cells show different surfaces when their colours are this far apart
+#: in hue and saturation (Lab a, b; OpenCV's 8-bit scale, about ΔE):
 #: paper tints, a grey photo or glare on tinted paper differ by about half as much.
 OTHER_HUE = 20.0
-#: … or when it is darker than this share of the paper's lightness.
+#: … or when one is darker than this share of the other's lightness.
 DARK_SHARE = 1.0 / 3.0
 #: An outline shows one sheet when at most this share of its cells (those wholly
 #: in the picture) show something else than its paper.
