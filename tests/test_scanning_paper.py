@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scanning import detect, geometry
 from scanning.edges import edge_maps
 from scanning.paper import MAX_OTHER, one_sheet, other_share
 from tests.samples import detected_in_scene
@@ -86,6 +87,41 @@ def test_an_outline_mostly_out_of_the_picture_is_not_judged() -> None:
     maps = edge_maps(_printed_page_on(WOOD))
     beyond = np.array([[330.0, -300.0], [900.0, -300.0], [900.0, 300.0], [330.0, 300.0]])
     assert other_share(beyond, maps) == 0.0
+
+
+def _card_scene(desk: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A 1080p frame of a residence card turned 8°, and the card's corners.
+
+    A dark band runs across its top fifth, a photo on a saturated blue ground
+    covers a quarter of it, lines of text the rest.
+    """
+    card = np.full((440, 700, 3), (222, 228, 230), np.uint8)
+    card[:97] = (130, 60, 20)
+    card[114:418, 28:252] = (220, 170, 120)
+    cv2.ellipse(card, (140, 280), (36, 48), 0, 0, 360, (120, 150, 200), -1)
+    for y in range(130, 410, 26):
+        cv2.putText(card, "NOM PRENOM 01 01 1990", (280, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, INK, 2)
+    size = np.float32([[0, 0], [700, 0], [700, 440], [0, 440]])
+    turn = np.deg2rad(8.0)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    corners = (size - [350, 220]) @ rotation.T + [960, 540]
+    matrix = cv2.getPerspectiveTransform(size, np.float32(corners))
+    frame = np.full((1080, 1920, 3), desk, np.uint8)
+    inside = cv2.warpPerspective(np.full((440, 700), 255, np.uint8), matrix, (1920, 1080)) > 0
+    frame[inside] = cv2.warpPerspective(card, matrix, (1920, 1080))[inside]
+    return cv2.GaussianBlur(frame, (3, 3), 0), corners
+
+
+@pytest.mark.parametrize("desk", [(95, 100, 105), WOOD], ids=["grey-desk", "wood"])
+def test_a_card_with_a_band_and_a_photo_on_a_saturated_ground_is_found_whole(
+    desk: tuple[int, int, int],
+) -> None:
+    # The band and the photo's ground together cover near half the card,
+    # in two colours unlike its paper: the card is still one sheet.
+    frame, corners = _card_scene(desk)
+    found = detect.detect(frame)
+    assert found.quad is not None
+    assert geometry.iou(found.quad, corners) > 0.95
 
 
 @pytest.mark.parametrize(
