@@ -3,8 +3,9 @@
 Codes: ``no_document``, ``not_fully_visible``, ``too_small``, ``too_dark``,
 ``glare``, ``blurry``. Blur and glare are judged on the flattened page, not
 on the whole frame, where the desk's texture would dominate (capture.md §2):
-blur as the width of the page's sharpest edges at a fixed page size, glare as
-the share of the page washed out to white by a reflection.
+blur as the width of the page's sharpest edges at a fixed page size (a
+reflection's soft rim left out), glare as the share of the page washed out
+to white by a reflection.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def edge_width(grey: Image, reference_px: int) -> float:
     rise / width: for a step blurred by a gaussian of σ, width ≈ 2.5 σ; for
     motion blur, the motion length. Measured along four directions (motion blur
     only widens edges along its own direction) and the worst one is kept.
+    A reflection is no print: the edges near clipped white, and the white
+    itself in the page's contrast, are left out (on a dim page its soft rim
+    would otherwise be the only edge tall enough to count).
     Returns infinity when the page shows no clear edge at all.
     """
     long_side = max(grey.shape[:2])
@@ -57,8 +61,14 @@ def edge_width(grey: Image, reference_px: int) -> float:
         grey = np.asarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     measured_long = max(grey.shape[:2])
     page = grey.astype(np.float32)
+    # Clipped white (specks aside), and all that an edge window there would reach.
+    clipped = cv2.morphologyEx(
+        (grey >= CLIPPED).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)
+    )
+    near_glare = cv2.dilate(clipped, np.ones((2 * EDGE_WINDOW + 3,) * 2, np.uint8)) > 0
+    unclipped = page[clipped == 0]
     # Strong edges relative to the page's own contrast (a dim page has fainter ones).
-    low, high = np.percentile(page, [2, 98])
+    low, high = np.percentile(unclipped if unclipped.size else page, [2, 98])
     minimum_rise = max(MIN_EDGE_RANGE_FLOOR, 0.3 * float(high - low))
     widths = []
     for dx, dy in _DIRECTIONS:
@@ -67,7 +77,7 @@ def edge_width(grey: Image, reference_px: int) -> float:
         kernel = _KERNELS[(dx, dy)]
         rise = cv2.dilate(page, kernel) - cv2.erode(page, kernel)
         steepest = cv2.dilate(step, kernel)
-        centres = (step == steepest) & (rise >= minimum_rise) & (step > 0)
+        centres = (step == steepest) & (rise >= minimum_rise) & (step > 0) & ~near_glare
         centres[:EDGE_WINDOW, :] = centres[-EDGE_WINDOW:, :] = False
         centres[:, :EDGE_WINDOW] = centres[:, -EDGE_WINDOW:] = False
         if np.count_nonzero(centres) < 30:

@@ -248,3 +248,24 @@ def test_the_format_comes_from_the_real_proportions(tilt: float, roll: float) ->
         width, height, name = rectify.target_size(corners, (1920, 1080), expected)
         assert name == ("ID-3" if expected == "ID-3" else "A4")
         assert max(width, height) / min(width, height) == pytest.approx(297 / 210, rel=0.01)
+
+
+@pytest.mark.parametrize("spread", [40, 60, 90])
+def test_a_reflection_on_a_dim_sharp_page_is_not_blur(spread: int) -> None:
+    # A dim page (paper 95, ink 45) with a reflection clipped to white at its
+    # heart: counted in the page's contrast, the white made the print too
+    # faint to count and left the reflection's soft rim as the page's edges
+    # (widths 13.6 and 3.6 for the two smaller spots, over the 3.5 limit).
+    page = np.full((800, 560), 95, np.uint8)
+    for row in range(24):
+        cv2.putText(
+            page, "Lorem ipsum dolor", (30, 40 + row * 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 45, 2
+        )
+    sharp = cv2.GaussianBlur(page, (0, 0), 0.6)
+    rows, columns = np.mgrid[0:800, 0:560]
+    spot = 440 * np.exp(-((columns - 300) ** 2 + (rows - 350) ** 2) / (2 * spread**2))
+    reflected = np.clip(sharp + spot, 0, 255).astype(np.uint8)
+    assert (reflected >= quality.CLIPPED).mean() > 0.02
+    width = quality.edge_width(reflected, 800)
+    assert width == pytest.approx(quality.edge_width(sharp, 800), abs=0.3)
+    assert width < QualitySettings().max_edge_width
