@@ -61,14 +61,10 @@ def edge_width(grey: Image, reference_px: int) -> float:
         grey = np.asarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     measured_long = max(grey.shape[:2])
     page = grey.astype(np.float32)
-    # Clipped white (specks aside), and all that an edge window there would reach.
-    clipped = cv2.morphologyEx(
-        (grey >= CLIPPED).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)
-    )
-    near_glare = cv2.dilate(clipped, np.ones((2 * EDGE_WINDOW + 3,) * 2, np.uint8)) > 0
-    unclipped = page[clipped == 0]
+    near_glare, clipped = _glare(grey)
+    seen = page if clipped is None or clipped.all() else page[~clipped]
     # Strong edges relative to the page's own contrast (a dim page has fainter ones).
-    low, high = np.percentile(unclipped if unclipped.size else page, [2, 98])
+    low, high = np.percentile(seen, [2, 98])
     minimum_rise = max(MIN_EDGE_RANGE_FLOOR, 0.3 * float(high - low))
     widths = []
     for dx, dy in _DIRECTIONS:
@@ -77,7 +73,9 @@ def edge_width(grey: Image, reference_px: int) -> float:
         kernel = _KERNELS[(dx, dy)]
         rise = cv2.dilate(page, kernel) - cv2.erode(page, kernel)
         steepest = cv2.dilate(step, kernel)
-        centres = (step == steepest) & (rise >= minimum_rise) & (step > 0) & ~near_glare
+        centres = (step == steepest) & (rise >= minimum_rise) & (step > 0)
+        if near_glare is not None:
+            centres &= ~near_glare
         centres[:EDGE_WINDOW, :] = centres[-EDGE_WINDOW:, :] = False
         centres[:, :EDGE_WINDOW] = centres[:, -EDGE_WINDOW:] = False
         if np.count_nonzero(centres) < 30:
@@ -91,6 +89,21 @@ def edge_width(grey: Image, reference_px: int) -> float:
 def paper_level(grey: Image) -> float:
     """Brightness of the paper: the page's 90th percentile."""
     return float(np.percentile(grey, 90))
+
+
+def _glare(grey: Image) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Where a grey page is near clipped white, and where it is clipped (None, None: nowhere).
+
+    Near: within reach of an edge window (and a pixel more) of clipped white,
+    specks under 3 pixels aside. Most pages have no clipped white and pay for
+    one comparison.
+    """
+    white = grey >= CLIPPED
+    if not white.any():
+        return None, None
+    clipped = cv2.morphologyEx(white.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    near = cv2.dilate(clipped, np.ones((2 * EDGE_WINDOW + 3,) * 2, np.uint8)) > 0
+    return near, clipped > 0
 
 
 def glare_fraction(page: Image) -> float:
