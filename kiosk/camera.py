@@ -75,6 +75,9 @@ class CameraService:
         self._last_request = 0.0
         self._device_lock = threading.Lock()
         self._stop = threading.Event()
+        #: Counts the pages asked for (`new_document`): a picture read for an
+        #: earlier one is stale.
+        self._page = 0
 
     @property
     def live(self) -> bool:
@@ -93,10 +96,14 @@ class CameraService:
             self._thread = threading.Thread(target=self._run, name="guichet-camera", daemon=True)
             self._thread.start()
 
-    def _publish(self, frame: LiveFrame) -> None:
+    def _publish(self, frame: LiveFrame, page: int) -> bool:
+        """Show a picture read for `page`; False (not shown) if a new page was asked for since."""
         with self._condition:
+            if page != self._page:
+                return False
             self._latest = frame
             self._condition.notify_all()
+            return True
 
     def _open(self) -> FrameSource:
         with self._device_lock:
@@ -122,6 +129,7 @@ class CameraService:
             try:
                 source = self._open()
                 with self._device_lock:
+                    page = self._page
                     frame = source.preview()
                     guidance = pipeline.guide(
                         frame, self.tracker, self.settings, self.stable_frames
@@ -132,13 +140,16 @@ class CameraService:
                 log.warning("camera: %s", error)
                 self._release()
                 sequence += 1
-                self._publish(LiveFrame(sequence, b"", 0, 0, None, error=str(error)))
+                self._publish(LiveFrame(sequence, b"", 0, 0, None, error=str(error)), self._page)
                 self._stop.wait(2.0)
                 continue
             sequence += 1
             shown += 1
             fps = shown / max(time.monotonic() - started, 1e-3)
-            self._publish(self._encode(sequence, frame, guidance, fps))
+            if not self._publish(self._encode(sequence, frame, guidance, fps), page):
+                # Read before a new page was asked for: the tracker followed
+                # the last page's outline, and must not offer it as a prior.
+                self.tracker.reset()
         self._release()
 
     @staticmethod
@@ -177,9 +188,11 @@ class CameraService:
         """Forget the previous outline and picture: a new page is about to be placed.
 
         Without this, the screen's first request could get the last page's
-        "ready" picture and capture again at once.
+        "ready" picture and capture again at once. A picture the reading
+        thread took before this call is not shown when it comes.
         """
         with self._condition:
+            self._page += 1
             self.tracker.reset()
             if self.source is not None:  # not opened yet: nothing shown to forget
                 self.source.rewind()
