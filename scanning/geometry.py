@@ -61,6 +61,19 @@ def is_convex(quad: Points) -> bool:
     return bool(np.all(cross > 0) or np.all(cross < 0))
 
 
+def parabola_peak(
+    left: NDArray[np.floating], mid: NDArray[np.floating], right: NDArray[np.floating]
+) -> NDArray[np.floating]:
+    """Sub-pixel offset (−0.5 to 0.5) of peaks at `mid`, by a parabola through their neighbours.
+
+    Where the three values lie on a line there is no vertex: the offset is 0.
+    """
+    curve = left - 2 * mid + right
+    flat = np.abs(curve) <= 1e-6
+    shift = 0.5 * (left - right) / np.where(flat, 1, curve)
+    return np.asarray(np.clip(np.where(flat, 0, shift), -0.5, 0.5))
+
+
 def line_through(p: Points, q: Points) -> NDArray[np.float64]:
     """Return the homogeneous line (a, b, c), normalised so that a² + b² = 1."""
     a = float(p[1] - q[1])

@@ -101,9 +101,15 @@ def _glare(grey: Image) -> tuple[np.ndarray | None, np.ndarray | None]:
     white = grey >= CLIPPED
     if not white.any():
         return None, None
-    clipped = cv2.morphologyEx(white.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    clipped = _white_blobs(white)
     near = cv2.dilate(clipped, np.ones((2 * EDGE_WINDOW + 3,) * 2, np.uint8)) > 0
     return near, clipped > 0
+
+
+def _white_blobs(white: np.ndarray) -> np.ndarray:
+    """Clipped white (a boolean map) as 0/1, specks under 3 pixels across left out."""
+    mask = np.ascontiguousarray(white, dtype=np.bool_).view(np.uint8)
+    return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
 
 
 def glare_fraction(page: Image) -> float:
@@ -112,8 +118,7 @@ def glare_fraction(page: Image) -> float:
     Small clipped specks (a white label, a hologram glint) are ignored: only
     blobs over 0.2 % of the page count.
     """
-    clipped = (page.min(axis=2) >= CLIPPED).astype(np.uint8)
-    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    clipped = _white_blobs(page.min(axis=2) >= CLIPPED)
     count, _, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     area = page.shape[0] * page.shape[1]
     blobs = stats[1:count, cv2.CC_STAT_AREA]

@@ -56,14 +56,7 @@ def refine(image: Image, quad: Quad, radius: float) -> Quad:
         peak = np.clip(np.argmax(change, axis=1), 1, change.shape[1] - 2)
         rows = np.arange(len(peak))
         left, mid, right = change[rows, peak - 1], change[rows, peak], change[rows, peak + 1]
-        denominator = left - 2 * mid + right
-        offset = np.divide(
-            0.5 * (left - right),
-            denominator,
-            out=np.zeros_like(denominator),
-            where=np.abs(denominator) > 1e-6,
-        )
-        position = steps[0] + peak + 0.5 + np.clip(offset, -0.5, 0.5)
+        position = steps[0] + peak + 0.5 + geometry.parabola_peak(left, mid, right)
         strong = mid > 3 * 12  # a step of ~12 levels summed over the 3 channels
         if strong.sum() < 8:
             lines.append(original)

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning.edges import EdgeMaps
-from scanning.geometry import NEXT_CORNER
+from scanning.geometry import NEXT_CORNER, parabola_peak
 from scanning.outline import gradient_across, in_view, is_edge
 
 #: How far across each side (working-copy pixels) its edge is looked for.
@@ -92,10 +92,7 @@ def _sub_pixel(
     left, mid, right = (
         np.take_along_axis(strength, (centre + k)[..., None], axis=-1)[..., 0] for k in (-1, 0, 1)
     )
-    curve = left - 2.0 * mid + right
-    safe = np.where(np.abs(curve) > 1e-6, curve, 1.0)
-    shift = np.where(np.abs(curve) > 1e-6, 0.5 * (left - right) / safe, 0.0)
-    return np.asarray(offsets[centre] + np.clip(shift, -0.5, 0.5), dtype=np.float64)
+    return np.asarray(offsets[centre] + parabola_peak(left, mid, right), dtype=np.float64)
 
 
 def _fit_offsets(
