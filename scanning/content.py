@@ -94,16 +94,38 @@ def printed_content(image: Image, quad: Quad) -> tuple[float, float, float]:
     the share of darker spots among the spots departing from their
     surroundings (`INK_WINDOW`).
     """
+    sample = _sample(image, quad)
+    if sample is None:
+        return 0.0, 0.0, 0.0
+    return (*_edges_and_marks(*sample), _darker_share(*sample))
+
+
+def has_print(image: Image, quad: Quad) -> bool:
+    """Tell whether a quad's interior (frame pixels) looks printed (see `printed_content`)."""
+    sample = _sample(image, quad)
+    if sample is None:
+        return False
+    edges, marks = _edges_and_marks(*sample)
+    # The darker share last: its median costs more than the rest together.
+    return edges >= MIN_EDGE_SHARE and marks >= MIN_MARKS and _darker_share(*sample) > 0.5
+
+
+def _sample(image: Image, quad: Quad) -> tuple[Image, Image, float] | None:
+    """The flattened interior, smoothed, and its paper's brightness (None when too small)."""
     flat = flattened_interior(image, quad)
     if min(flat.shape) < 8:
-        return 0.0, 0.0, 0.0
-    smooth = cv2.GaussianBlur(flat, (3, 3), 0)
+        return None
+    smooth = np.asarray(cv2.GaussianBlur(flat, (3, 3), 0), dtype=np.uint8)
     # The paper's brightness around each pixel (print is thinner than the
     # window), and its median: a glare spot or the lit part of a page half in
     # shadow would set too high a level for the print elsewhere.
     around = cv2.dilate(smooth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (PAPER_PX, PAPER_PX)))
     histogram = np.cumsum(np.bincount(around.ravel(), minlength=256))
-    paper = float(np.searchsorted(histogram, 0.5 * histogram[-1]))
+    return flat, smooth, float(np.searchsorted(histogram, 0.5 * histogram[-1]))
+
+
+def _edges_and_marks(flat: Image, smooth: Image, paper: float) -> tuple[float, float]:
+    """Share of edge pixels, and small marks per 10 000 pixels."""
     # Sobel's response to a step of h levels is 4·h.
     high = max(4.0 * MIN_STEP * paper, 8.0)
     edges = cv2.Canny(smooth, high / 2, high, L2gradient=True)
@@ -119,24 +141,18 @@ def printed_content(image: Image, quad: Quad) -> tuple[float, float, float]:
     marks = np.count_nonzero(
         (extent < 0.15 * np.sqrt(area)) & (pixels >= 3) & (pixels >= MARK_SHAPE * extent)
     )
-    # The same step as the edges', either way from the median around each
-    # pixel, and clear of the noise (three of its standard deviations, from
-    # the median departure): a dark page's faint print would otherwise be
-    # outnumbered by its noise, which departs both ways.
+    return float(np.count_nonzero(edges) / area), float(marks / area * 10_000)
+
+
+def _darker_share(flat: Image, smooth: Image, paper: float) -> float:
+    """Share of darker departures among the departures from the median around each pixel."""
+    # The same step as the edges', and clear of the noise (three of its
+    # standard deviations, from the median departure): a dark page's faint
+    # print would otherwise be outnumbered by its noise, which departs both ways.
     departure = smooth.astype(np.int16) - cv2.medianBlur(flat, INK_WINDOW).astype(np.int16)
     sizes = np.cumsum(np.bincount(np.minimum(np.abs(departure), 255).ravel(), minlength=256))
     noise = 1.4826 * float(np.searchsorted(sizes, 0.5 * sizes[-1]))
     step = max(MIN_STEP * paper, 2.0, 3.0 * noise)
     darker = np.count_nonzero(departure < -step)
     lighter = np.count_nonzero(departure > step)
-    return (
-        float(np.count_nonzero(edges) / area),
-        float(marks / area * 10_000),
-        darker / (darker + lighter) if darker + lighter else 0.0,
-    )
-
-
-def has_print(image: Image, quad: Quad) -> bool:
-    """Tell whether a quad's interior (frame pixels) looks printed (see `printed_content`)."""
-    edges, marks, darker = printed_content(image, quad)
-    return edges >= MIN_EDGE_SHARE and marks >= MIN_MARKS and darker > 0.5
+    return darker / (darker + lighter) if darker + lighter else 0.0
