@@ -45,7 +45,12 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=None, help="Port (default: the PORT setting, 8080).")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="Port (default: the PORT setting, 8080; 0 takes any free port).",
+)
 @click.option("--host", default=None, help="Address (default: the HOST setting, 127.0.0.1).")
 @click.option(
     "--instance",
@@ -63,7 +68,9 @@ def serve(port: int | None, host: str | None, instance: str | None) -> None:
     for line in retention.purge(app).lines():
         click.echo(f"purge: {line}")
     retention.start_hourly_purge(app)
-    port = port or app.config["PORT"]
+    # 0 asks for any free port (tests, a second kiosk on one machine): only
+    # no --port at all means the PORT setting.
+    port = app.config["PORT"] if port is None else port
     host = host or app.config["HOST"]
     if app.debug:  # create_app never allows it: a public screen must never show a traceback
         raise click.ClickException("refusing to serve in debug mode")

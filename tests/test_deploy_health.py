@@ -206,6 +206,34 @@ class Notifications:
         return found
 
 
+def test_guichet_serve_on_port_0_takes_a_free_port_even_when_the_setting_is_taken(
+    tmp_path: Path,
+) -> None:
+    # `--port 0` used to fall back on the PORT setting (0 is false): with the
+    # kiosk of `make run` on 8080, the watchdog test below could not start.
+    notify = Notifications(tmp_path / "notify")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {
+            **os.environ,
+            "NOTIFY_SOCKET": str(notify.path),
+            "GUICHET_PORT": str(taken.getsockname()[1]),
+        }
+        server = subprocess.Popen(
+            [str(GUICHET), "serve", "--instance", str(tmp_path / "instance"), "--port", "0"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            assert notify.wait_for(b"READY=1", timeout=60), "no READY=1"
+        finally:
+            server.terminate()
+            server.communicate(timeout=30)
+            notify.sock.close()
+
+
 @ROOT_ONLY
 def test_guichet_serve_feeds_the_watchdog_only_while_healthy(tmp_path: Path) -> None:
     notify = Notifications(tmp_path / "notify")
