@@ -206,6 +206,18 @@ class Notifications:
         return found
 
 
+def serve_on_any_port(
+    instance: Path, notify: Notifications, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`guichet serve --port 0`, told of `notify` as systemd would; its stderr kept."""
+    return subprocess.Popen(
+        [str(GUICHET), "serve", "--instance", str(instance), "--port", "0"],
+        env={**os.environ, "NOTIFY_SOCKET": str(notify.path), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
 def test_guichet_serve_on_port_0_takes_a_free_port_even_when_the_setting_is_taken(
     tmp_path: Path,
 ) -> None:
@@ -215,17 +227,8 @@ def test_guichet_serve_on_port_0_takes_a_free_port_even_when_the_setting_is_take
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        env = {
-            **os.environ,
-            "NOTIFY_SOCKET": str(notify.path),
-            "GUICHET_PORT": str(taken.getsockname()[1]),
-        }
-        server = subprocess.Popen(
-            [str(GUICHET), "serve", "--instance", str(tmp_path / "instance"), "--port", "0"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        setting = {"GUICHET_PORT": str(taken.getsockname()[1])}
+        server = serve_on_any_port(tmp_path / "instance", notify, setting)
         try:
             assert notify.wait_for(b"READY=1", timeout=60), "no READY=1"
         finally:
@@ -239,17 +242,10 @@ def test_guichet_serve_feeds_the_watchdog_only_while_healthy(tmp_path: Path) -> 
     notify = Notifications(tmp_path / "notify")
     with tmpfs(tmp_path / "data") as data:
         env = {
-            **os.environ,
-            "NOTIFY_SOCKET": str(notify.path),
             "WATCHDOG_USEC": "900000",  # a ping every 0.3 s
             "GUICHET_PRINTER_QUEUE": "no-such-queue",  # degraded: must not starve it
         }
-        server = subprocess.Popen(
-            [str(GUICHET), "serve", "--instance", str(data / "instance"), "--port", "0"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        server = serve_on_any_port(data / "instance", notify, env)
         try:
             assert notify.wait_for(b"READY=1", timeout=60), "no READY=1"
             assert notify.count(b"WATCHDOG=1", 2.0) >= 3
