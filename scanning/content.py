@@ -25,8 +25,11 @@ documents and letters are dark on light.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from scanning.types import Image, Quad
 
@@ -119,9 +122,9 @@ def _sample(image: Image, quad: Quad) -> tuple[Image, Image, float] | None:
     # The paper's brightness around each pixel (print is thinner than the
     # window), and its median: a glare spot or the lit part of a page half in
     # shadow would set too high a level for the print elsewhere.
-    around = cv2.dilate(smooth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (PAPER_PX, PAPER_PX)))
-    histogram = np.cumsum(np.bincount(around.ravel(), minlength=256))
-    return flat, smooth, float(np.searchsorted(histogram, 0.5 * histogram[-1]))
+    window = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (PAPER_PX, PAPER_PX))
+    around = np.asarray(cv2.dilate(smooth, window), dtype=np.uint8)
+    return flat, smooth, _median_level(around)
 
 
 def _edges_and_marks(flat: Image, smooth: Image, paper: float) -> tuple[float, float]:
@@ -150,9 +153,14 @@ def _darker_share(flat: Image, smooth: Image, paper: float) -> float:
     # standard deviations, from the median departure): a dark page's faint
     # print would otherwise be outnumbered by its noise, which departs both ways.
     departure = smooth.astype(np.int16) - cv2.medianBlur(flat, INK_WINDOW).astype(np.int16)
-    sizes = np.cumsum(np.bincount(np.minimum(np.abs(departure), 255).ravel(), minlength=256))
-    noise = 1.4826 * float(np.searchsorted(sizes, 0.5 * sizes[-1]))
+    noise = 1.4826 * _median_level(np.abs(departure))
     step = max(MIN_STEP * paper, 2.0, 3.0 * noise)
     darker = np.count_nonzero(departure < -step)
     lighter = np.count_nonzero(departure > step)
     return darker / (darker + lighter) if darker + lighter else 0.0
+
+
+def _median_level(levels: NDArray[np.integer[Any]]) -> float:
+    """Median of whole levels 0–255, from their histogram (faster than sorting)."""
+    counts = np.cumsum(np.bincount(levels.ravel(), minlength=256))
+    return float(np.searchsorted(counts, 0.5 * counts[-1]))
