@@ -16,8 +16,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 3. among outlines about as well supported, the larger wins, since a page holds
    rectangles of its own (photos, printed frames, bands), never the reverse;
 4. the choice must hold print (`scanning.content`, judged at a fixed page
-   resolution), show one sheet inside — not a page and the desk beside it
-   (`scanning.paper`) — and, when it reaches out of the picture, show a page cut by
+   resolution: darker than its paper, laid out in lines), show one sheet
+   inside — not a page and the desk beside it (`scanning.paper`) — and, when
+   it reaches out of the picture, show a page cut by
    the frame (`scanning.cut_page`) — a known format completes it, its sides
    are edges up to the border, its paper differs from the desk along each
    of them, most of the page is in view — or the next best is taken;
@@ -160,8 +161,8 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         scores = np.concatenate([scores, more_scores])
         weakest = np.concatenate([weakest, more_weakest])
         evidence_only = np.concatenate([evidence_only, more_evidence])
-    # Outlines with too little evidence of a page are out; the others are
-    # ranked with every cue. Only outlines around printed matter can be
+    # Outlines with too little evidence of a page, whatever their size, are
+    # out; the others are ranked with every cue. Only outlines around printed matter can be
     # documents: the choice is checked, and made again without it when it
     # holds no print.
     best = float(evidence_only.max())

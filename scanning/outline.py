@@ -351,11 +351,15 @@ def continuation(
 def score_sides(
     quads: NDArray[np.float64], maps: EdgeMaps, samples: int = SAMPLES_PER_SIDE
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Scores of the quads, of their weakest judged side, and their scores as page evidence.
+    """Scores of the quads, of their weakest judged side, and their evidence of a page.
 
-    The first score ranks candidates with every cue; the last leaves out
-    whether sides run on past their corners (`continuation`), which tells
-    apart outlines along the same edges but not whether a page is there.
+    The first score ranks candidates with every cue. The last tells whether a
+    page is there: it leaves out whether sides run on past their corners
+    (`continuation`), which tells apart outlines along the same edges, and the
+    discount for small outlines, which ranks a page above its own photo or
+    printed frame: an identity card far from the camera has sides as clear as
+    a letter's. (A phone or a floor tile has clear sides too, and no print:
+    `scanning.content`.)
     """
     start, end = quads, quads[:, _NEXT]
     t = np.linspace(0.04, 0.96, samples)
@@ -387,5 +391,5 @@ def score_sides(
     return (
         combine(sides, judged) * size * prior,
         np.where(np.isinf(weakest), 0.0, weakest),
-        combine(plain, judged) * size * prior * (1.0 - CONTINUED_PENALTY * grid),
+        combine(plain, judged) * prior * (1.0 - CONTINUED_PENALTY * grid),
     )
