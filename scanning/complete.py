@@ -88,7 +88,7 @@ def complete(
     if side is None:
         return None
     # Side 0 runs along the border from q0 to q1; q3 → q0 and q2 → q1 run out of the picture.
-    q = np.roll(quad, -side, axis=0)
+    q = quad[_ROLLED[side]]  # np.roll(quad, -side, axis=0), without its overhead
     full = float(np.linalg.norm(q[2] - q[3]))
     seen_a, seen_b = float(np.linalg.norm(q[0] - q[3])), float(np.linalg.norm(q[1] - q[2]))
     if full < 1.0 or min(seen_a, seen_b) < 1.0:
