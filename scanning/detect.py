@@ -74,7 +74,6 @@ def choose(
     scores: NDArray[np.float64],
     weakest: NDArray[np.float64],
     min_score: float,
-    size: NDArray[np.float64] | None = None,
 ) -> int:
     """Pick the page among scored candidates.
 
@@ -82,9 +81,8 @@ def choose(
     holds rectangles of its own — a photo, a printed frame, a coloured band —
     whose sides are as clear as the page's: when a larger candidate contains
     the best one and is itself well supported on every side, it is the page.
-    `size` is the quads' areas, when already worked out.
     """
-    size = areas(quads) if size is None else size
+    size = areas(quads)
     best = int(np.argmax(scores * (size / size.max()) ** AREA_PREFERENCE))
     # The larger candidates, largest first, that are well supported: the
     # score tests on them all at once (the same tests, in one go), the
@@ -172,11 +170,10 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     best = float(evidence_only.max())
     scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
     checked = 0
-    size = areas(quads)
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
-        index = choose(quads, scores, weakest, 0.0, size)
+        index = choose(quads, scores, weakest, 0.0)
         full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
         # The cheap test first: most outlines the border closes fail it.
         if (
