@@ -41,6 +41,7 @@ EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
 _NEXT = geometry.NEXT_CORNER
+_FOUR = np.arange(4)
 
 
 @dataclass(frozen=True)
@@ -291,14 +292,25 @@ def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np
     return geometry.sides_along_border(quads, width, height, 0.5)
 
 
+def corner_means(quads: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The mean of each quad's corners (N, 2), as `quads.mean(axis=1)` gives it.
+
+    Summed corner after corner, the order numpy's reduction over that axis
+    takes, then divided by 4: the same values, several times faster.
+    """
+    return np.asarray((quads[:, 0] + quads[:, 1] + quads[:, 2] + quads[:, 3]) / 4)
+
+
 def order_many(quads: NDArray[np.float64]) -> NDArray[np.float64]:
     """`geometry.order_clockwise` for a stack of quads of shape (N, 4, 2)."""
-    centre = quads.mean(axis=1, keepdims=True)
-    angles = np.arctan2(quads[..., 1] - centre[..., 1], quads[..., 0] - centre[..., 0])
-    ordered = np.take_along_axis(quads, np.argsort(angles, axis=1)[..., None], axis=1)
-    start = np.argmin(ordered[..., 0] + ordered[..., 1], axis=1)
-    index = (np.arange(4)[None, :] + start[:, None]) % 4
-    return np.take_along_axis(ordered, index[..., None], axis=1)
+    centre = corner_means(quads)
+    angles = np.arctan2(quads[..., 1] - centre[:, 1:], quads[..., 0] - centre[:, :1])
+    # Flat indices of the corners in clockwise order; the corners themselves
+    # are gathered once, in their final order (from the top-left one).
+    order = np.argsort(angles, axis=1) + (4 * np.arange(len(quads)))[:, None]
+    flat = quads.reshape(-1, 2)
+    start = np.argmin((flat[:, 0] + flat[:, 1])[order], axis=1)
+    return np.asarray(flat[np.take_along_axis(order, (_FOUR + start[:, None]) % 4, axis=1)])
 
 
 def plausible(
@@ -310,7 +322,8 @@ def plausible(
     edges = quads[:, _NEXT] - quads
     following = edges[:, _NEXT]
     cross = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
-    lengths = np.linalg.norm(edges, axis=2)
+    # `np.linalg.norm(edges, axis=2)`: the same sum of two squares, without its overhead.
+    lengths = np.sqrt(edges[..., 0] * edges[..., 0] + edges[..., 1] * edges[..., 1])
     cosines = -np.einsum("nij,nij->ni", edges, following) / (lengths * lengths[:, _NEXT] + 1e-12)
     angles = np.degrees(np.arccos(np.clip(cosines, -1, 1)))
     inside = (
