@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Points = NDArray[np.float64]
+Corner = tuple[float, float]  # one point, as plain floats
 
 #: Index of each corner's successor around a quad: `np.roll(…, -1, axis=1)`
 #: without its overhead, which shows on the many small arrays scored per frame.
@@ -75,7 +76,7 @@ def parabola_peak(
     return np.asarray(np.clip(np.where(flat, 0, shift), -0.5, 0.5))
 
 
-def line_through(p: Points, q: Points) -> NDArray[np.float64]:
+def line_through(p: Points | Corner, q: Points | Corner) -> NDArray[np.float64]:
     """Return the homogeneous line (a, b, c), normalised so that a² + b² = 1."""
     a = float(p[1] - q[1])
     b = float(q[0] - p[0])
@@ -265,9 +266,12 @@ def _clip(subject: Points, clip: Points) -> Points:
         clip[:, 1], np.roll(clip[:, 0], -1)
     )
     clip = clip if signed > 0 else clip[::-1]
-    output = list(subject)
-    for i in range(len(clip)):
-        a, b = clip[i], clip[(i + 1) % len(clip)]
+    # Corners as tuples of Python floats: the same double arithmetic as on
+    # numpy's scalars, without their overhead (this runs per corner and side).
+    corners: list[tuple[float, float]] = [(x, y) for x, y in clip.tolist()]
+    output: list[tuple[float, float]] = [(x, y) for x, y in subject.tolist()]
+    for i in range(len(corners)):
+        a, b = corners[i], corners[(i + 1) % len(corners)]
         source, output = output, []
         if not source:
             break
@@ -282,10 +286,10 @@ def _clip(subject: Points, clip: Points) -> Points:
     return np.array(output) if output else np.empty((0, 2))
 
 
-def _inside(p: Points, a: Points, b: Points) -> bool:
-    return bool((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0)
+def _inside(p: Corner, a: Corner, b: Corner) -> bool:
+    return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0
 
 
-def _cross_point(p: Points, q: Points, a: Points, b: Points) -> Points:
+def _cross_point(p: Corner, q: Corner, a: Corner, b: Corner) -> Corner:
     point = intersect(line_through(p, q), line_through(a, b))
-    return point if point is not None else p
+    return p if point is None else (float(point[0]), float(point[1]))
