@@ -90,7 +90,8 @@ def flattened_interior(image: Image, quad: Quad) -> Image:
     crop = crop[: small_size[1] * factor, : small_size[0] * factor]
     # Green alone stands for brightness: ink of any usual colour (black, blue,
     # red) absorbs it, and it is the sensor's least noisy channel.
-    grey: Image = np.ascontiguousarray(crop[..., 1]) if crop.ndim == 3 else crop
+    # (OpenCV's channel copy: the same bytes as numpy's strided one, faster.)
+    grey: Image = np.asarray(cv2.extractChannel(crop, 1)) if crop.ndim == 3 else crop
     if factor > 1:
         grey = np.asarray(cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA), np.uint8)
     scale = SAMPLE_LONG_SIDE / max(width, height)
@@ -155,7 +156,11 @@ def _edges_and_marks(flat: Image, smooth: Image, paper: float) -> tuple[float, f
     edges = cv2.Canny(smooth, high / 2, high, L2gradient=True)
     # The sample's own border is no mark: a line cut by it would count as several.
     edges[:2], edges[-2:], edges[:, :2], edges[:, -2:] = 0, 0, 0, 0
-    count, _, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
+    # Grana's labelling (BBDT) finds the same components as the default one,
+    # in about half the time here; only their statistics are read, in any order.
+    count, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        edges, 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
     extent = np.maximum(stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT])
     area = flat.shape[0] * flat.shape[1]
     pixels = stats[1:count, cv2.CC_STAT_AREA]
