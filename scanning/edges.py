@@ -134,7 +134,8 @@ def _strongest_channel(
         mask = better.view(np.uint8)
         cv2.copyTo(gxs[channel], mask, gx16)
         cv2.copyTo(gys[channel], mask, gy16)
-    gain = (_CHANNEL_WEIGHTS / 5.0)[np.where(two, np.uint8(2), one.view(np.uint8))]
+    # `np.take` reads the same table entries as indexing it, faster.
+    gain = np.take(_CHANNEL_WEIGHTS / 5.0, np.where(two, np.uint8(2), one.view(np.uint8)))
     return gx16, gy16, gain
 
 
