@@ -293,3 +293,12 @@ def _inside(p: Corner, a: Corner, b: Corner) -> bool:
 def _cross_point(p: Corner, q: Corner, a: Corner, b: Corner) -> Corner:
     point = intersect(line_through(p, q), line_through(a, b))
     return p if point is None else (float(point[0]), float(point[1]))
+
+
+def corner_means(quads: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The mean of each quad's corners (N, 2), as `quads.mean(axis=1)` gives it.
+
+    Summed corner after corner, the order numpy's reduction over that axis
+    takes, then divided by 4: the same values, several times faster.
+    """
+    return np.asarray((quads[:, 0] + quads[:, 1] + quads[:, 2] + quads[:, 3]) / 4)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scanning import geometry
 from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios
 from scanning.edges import EdgeMaps
-from scanning.outline import EXTENSION, corner_means, order_many, plausible, side_scores
+from scanning.outline import EXTENSION, order_many, plausible, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
 
 #: Bases (a line across a pair, between its crossings) closed, best supported first.
@@ -75,7 +76,7 @@ def three_side_quads(
     starts = np.stack([quads[:, 0], quads[:, 1], quads[:, 0]], axis=1)
     stops = np.stack([quads[:, 1], quads[:, 2], quads[:, 3]], axis=1)
     sums, samples = profiles.segments(on, starts, stops)
-    centre = corner_means(quads)
+    centre = geometry.corner_means(quads)
     inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
     contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
     sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
