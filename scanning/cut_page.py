@@ -33,6 +33,12 @@ RUN_SUPPORT = 0.5
 STANDS_OUT = 2.0
 #: A document being shown has at least this share of its area in the picture.
 MIN_IN_VIEW = 0.5
+#: A page cut by the frame shows its paper, between its print, at this share
+#: of the points along the border at least; a stretch of desk at none, or at
+#: one or two (a light speck). A share rather than the median colour: print
+#: along the border (a table, a passport's machine-readable lines) darkens
+#: the median away from the paper's colour.
+PAPER_AT_BORDER = 0.15
 
 
 def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
@@ -42,9 +48,9 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
     picture, claims a page that runs out of it. Such a page shows the sides
     that leave the picture as edges right up to the border, and reaches the
     border with its paper: along the border, inside the quad, the colour is
-    the paper's (inside the running sides near the far side, where the page
-    surely is), not the desk's (outside them). An outline closed by the border
-    around a stretch of desk fails one or the other.
+    at places the paper's (inside the running sides near the far side, where
+    the page surely is) rather than the desk's (outside them). An outline
+    closed by the border around a stretch of desk fails one or the other.
     """
     if not _edges_where_they_leave(quad, maps):
         return False
@@ -85,10 +91,10 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         a, b = quad[side], quad[(side + 1) % 4]
         strip = a + (b - a) * np.linspace(0.1, 0.9, 16)[:, None]
         strip = strip + (centre - strip) / np.linalg.norm(centre - strip, axis=1)[:, None] * NEAR
-        along = _median(sample(maps.lab, strip))
-        to_paper = np.linalg.norm(along - _median(np.concatenate(paper)))
-        to_desk = np.linalg.norm(along - _median(np.concatenate(desk)))
-        if to_paper > to_desk:
+        along = sample(maps.lab, strip)
+        to_paper = np.linalg.norm(along - _median(np.concatenate(paper)), axis=1)
+        to_desk = np.linalg.norm(along - _median(np.concatenate(desk)), axis=1)
+        if np.mean(to_paper <= to_desk) < PAPER_AT_BORDER:
             return False
     return True
 

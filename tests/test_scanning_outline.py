@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.capture_corpus import render_scene
+from bench.capture_metrics import polygon_iou
 from scanning import aspect, complete, content, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
 from scanning.outline import UNSEEN_SIDE, continuation, on_border, side_scores
@@ -323,3 +324,35 @@ def test_a_cut_page_with_a_strip_of_floor_beside_it_is_no_cut_page() -> None:
     page[:905, 605:1205] = (235, 240, 240)
     assert _claims_a_cut_page(page, [[121, 0], [241, 0], [241, 181], [121, 181]])
     assert not _claims_a_cut_page(page, [[121, 0], [301, 0], [301, 181], [121, 181]])
+
+
+def test_a_cut_page_with_print_along_the_border_is_a_cut_page() -> None:
+    # A form's header runs out of the picture: along the border the strip
+    # inside the page crosses its print more than its paper, and its median
+    # colour is the ink's, nearer the floor's than the paper's. The paper
+    # still shows between the letters.
+    page = _tiled_floor()
+    page[:905, 605:1205] = (235, 240, 240)
+    for x in range(615, 1195, 60):
+        cv2.rectangle(page, (x, 0), (x + 30, 60), (30, 30, 30), -1)
+    assert _claims_a_cut_page(page, [[121, 0], [241, 0], [241, 181], [121, 181]])
+
+
+@pytest.mark.parametrize(
+    ("seed", "size"),
+    [(158, (1280, 720)), (286, (1280, 720)), (1000046, (1280, 720)), (7000229, (1920, 1080))],
+    ids=["table-on-wood", "form-on-cluttered-desk", "form-on-tiles", "passport-on-pale-desk"],
+)
+def test_pages_cut_by_the_frame_with_print_at_the_border_are_found(
+    seed: int, size: tuple[int, int]
+) -> None:
+    # Corpus scenes (seed 0 frames 159 and 287, seed 1 frame 47, seed 7
+    # frame 230) of a page running out of the picture across print: a
+    # table's rules, a form's boxes, a passport's text. The median colour
+    # along the border was then nearer the desk's than the paper's, and the
+    # page was taken for a stretch of desk.
+    image, truth = render_scene(seed, size)
+    assert truth["params"]["plan"]["partial"]
+    found = detect.detect(image).quad
+    assert found is not None
+    assert polygon_iou(found, truth["quad"]) >= 0.9
