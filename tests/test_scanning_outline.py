@@ -9,7 +9,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.capture_corpus import render_scene
-from bench.capture_metrics import polygon_iou
 from scanning import aspect, complete, content, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
 from scanning.outline import UNSEEN_SIDE, continuation, on_border, side_scores
@@ -351,8 +350,5 @@ def test_pages_cut_by_the_frame_with_print_at_the_border_are_found(
     # table's rules, a form's boxes, a passport's text. The median colour
     # along the border was then nearer the desk's than the paper's, and the
     # page was taken for a stretch of desk.
-    image, truth = render_scene(seed, size)
-    assert truth["params"]["plan"]["partial"]
-    found = detect.detect(image).quad
-    assert found is not None
-    assert polygon_iou(found, truth["quad"]) >= 0.9
+    assert render_scene(seed, size)[1]["params"]["plan"]["partial"]
+    assert detected_in_scene(seed, size)[1] >= 0.9
