@@ -26,8 +26,8 @@ Print is laid out: lines of text, a form's rows and boxes, a table's rules,
 a card's bands, all along the page's sides. Averaged along each row of the
 flattened page (or each column), its departures leave a profile that varies
 from row to row: a line of text, then the paper between lines. Departures
-scattered over the surface average out. For independent ones, a row's mean
-varies as much as one pixel divided by the row's length; scaled back by that
+scattered over the surface average out. For independent ones, the variance
+of a row's mean is a pixel's divided by the row's length; scaled back by that
 length, the ratio (`_layout`) is 1, and about b for blobs b pixels wide. The
 noise of a blank phone screen, its JPEG blocks, the grain of a floor tile
 stay under 4 on the corpora; printed pages measure about 9 and more, most
@@ -195,9 +195,9 @@ def _darker_share(departure: NDArray[np.int16], paper: float) -> float:
 def _layout(departure: NDArray[np.int16]) -> float:
     """How many times more the departures' row (or column) means vary than scattered ones would.
 
-    For departures independent from pixel to pixel, the mean of a row of n
-    varies n times less than a pixel: the ratio, scaled by n, is 1. Lines of
-    print make whole rows darker than the paper between them.
+    For departures independent from pixel to pixel, the variance of the mean
+    of a row of n is n times less than a pixel's: the ratio, scaled by n, is 1.
+    Lines of print make whole rows darker than the paper between them.
     """
     values = departure.astype(np.float32)
     spread = float(values.var())
