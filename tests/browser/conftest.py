@@ -37,7 +37,12 @@ class LiveKiosk:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=8)
+        # poll() rather than select(): the server is closed from the test's
+        # thread while its own waits on its sockets, and select() then fails
+        # on the closed one (EBADF, Pylons/waitress#468); poll() reports it.
+        self.server = create_server(
+            app, host="127.0.0.1", port=0, threads=8, asyncore_use_poll=True
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
