@@ -31,7 +31,9 @@ of a row's mean is a pixel's divided by the row's length; scaled back by that
 length, the ratio (`_layout`) is 1, and about b for blobs b pixels wide. The
 noise of a blank phone screen, its JPEG blocks, the grain of a floor tile
 stay under 4 on the corpora; printed pages measure about 9 and more, most
-over 20. Print needs `MIN_LAYOUT`.
+over 20. Print needs `MIN_LAYOUT`. A page holding nothing but a photograph,
+with no line of print, would not count; the documents the kiosk asks for
+all carry lines of text.
 """
 
 from __future__ import annotations
