@@ -164,9 +164,9 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         weakest = np.concatenate([weakest, more_weakest])
         evidence_only = np.concatenate([evidence_only, more_evidence])
     # Outlines with too little evidence of a page, whatever their size, are
-    # out; the others are ranked with every cue. Only outlines around printed matter can be
-    # documents: the choice is checked, and made again without it when it
-    # holds no print.
+    # out; the others are ranked with every cue. Only outlines around printed
+    # matter can be documents: the choice is checked, and made again without
+    # it when it holds no print.
     best = float(evidence_only.max())
     scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
     checked = 0

@@ -17,7 +17,8 @@ Corner = tuple[float, float]  # one point, as plain floats
 #: Index of each corner's successor around a quad: `np.roll(…, -1, axis=1)`
 #: without its overhead, which shows on the many small arrays scored per frame.
 NEXT_CORNER = np.array([1, 2, 3, 0])
-_FOUR = np.arange(4)
+#: The corners' indices 0–3, for index arithmetic on quads.
+CORNERS = np.arange(4)
 
 #: Physical formats a flattened page may snap to: name → (short side mm, long side mm).
 FORMATS: dict[str, tuple[float, float]] = {
@@ -38,7 +39,7 @@ def order_clockwise(points: Points) -> Points:
     angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
     ordered = pts[np.argsort(angles)]  # clockwise on screen, since y points down
     start = int(np.argmin(ordered[:, 0] + ordered[:, 1]))
-    return ordered[(_FOUR + start) % 4]  # np.roll(ordered, -start, axis=0), without its overhead
+    return ordered[(CORNERS + start) % 4]  # np.roll(ordered, -start, axis=0), without its overhead
 
 
 def polygon_area(points: Points) -> float:
@@ -268,8 +269,8 @@ def _clip(subject: Points, clip: Points) -> Points:
     clip = clip if signed > 0 else clip[::-1]
     # Corners as tuples of Python floats: the same double arithmetic as on
     # numpy's scalars, without their overhead (this runs per corner and side).
-    corners: list[tuple[float, float]] = [(x, y) for x, y in clip.tolist()]
-    output: list[tuple[float, float]] = [(x, y) for x, y in subject.tolist()]
+    corners: list[Corner] = [(x, y) for x, y in clip.tolist()]
+    output: list[Corner] = [(x, y) for x, y in subject.tolist()]
     for i in range(len(corners)):
         a, b = corners[i], corners[(i + 1) % len(corners)]
         source, output = output, []

@@ -41,7 +41,6 @@ EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
 _NEXT = geometry.NEXT_CORNER
-_FOUR = np.arange(4)
 
 
 @dataclass(frozen=True)
@@ -301,7 +300,8 @@ def order_many(quads: NDArray[np.float64]) -> NDArray[np.float64]:
     order = np.argsort(angles, axis=1) + (4 * np.arange(len(quads)))[:, None]
     flat = quads.reshape(-1, 2)
     start = np.argmin((flat[:, 0] + flat[:, 1])[order], axis=1)
-    return np.asarray(flat[np.take_along_axis(order, (_FOUR + start[:, None]) % 4, axis=1)])
+    clockwise = np.take_along_axis(order, (geometry.CORNERS + start[:, None]) % 4, axis=1)
+    return np.asarray(flat[clockwise])
 
 
 def plausible(
@@ -362,8 +362,8 @@ def score_sides(
     (`continuation`), which tells apart outlines along the same edges, and the
     discount for small outlines, which ranks a page above its own photo or
     printed frame: an identity card far from the camera has sides as clear as
-    a letter's. (A phone or a floor tile has clear sides too, and no print:
-    `scanning.content`.)
+    a letter's. (A phone or a floor tile has clear sides too, and no print
+    laid out in lines: `scanning.content`.)
     """
     start, end = quads, quads[:, _NEXT]
     t = np.linspace(0.04, 0.96, samples)
