@@ -134,8 +134,10 @@ def frame_problems(
     if frame_level is not None:
         measures["frame_level"] = round(frame_level, 1)
     if detection.quad is None:
-        # In the dark, say so first: that is why nothing is found.
-        return ([Problem.TOO_DARK] if dark else []) + [Problem.NO_DOCUMENT], measures
+        # Too dark is reported too, but guidance says no document first
+        # (`ordered`): without a page, a black desk in a lit room is as dim
+        # as a pale one in a dark room, and the page must be placed either way.
+        return [Problem.NO_DOCUMENT] + ([Problem.TOO_DARK] if dark else []), measures
     quad = detection.quad
     area = geometry.polygon_area(quad) / (detection.width * detection.height)
     outside = geometry.corners_outside(quad, detection.width, detection.height)

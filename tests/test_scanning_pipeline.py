@@ -163,6 +163,12 @@ def test_glare_dark_partial_small_and_empty() -> None:
     assert problems_of(empty) == [Problem.NO_DOCUMENT]
 
 
+def test_in_a_dark_room_with_no_page_guidance_asks_for_the_page_first() -> None:
+    # Too dark is reported too; the page must be placed whatever the light.
+    dark_empty, _ = scene(36, document=None, background="pale", dark=True)
+    assert problems_of(dark_empty) == [Problem.NO_DOCUMENT, Problem.TOO_DARK]
+
+
 @settings(max_examples=12, deadline=None)
 @given(st.floats(0.3, 1.0), st.floats(1.2, 3.0))
 def test_more_blur_means_wider_edges(low: float, extra: float) -> None:
