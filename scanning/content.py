@@ -153,6 +153,13 @@ def _sample(image: Image, quad: Quad) -> tuple[Image, Image, float] | None:
 
 def _edges_and_marks(flat: Image, smooth: Image, paper: float) -> tuple[float, float]:
     """Share of edge pixels, and small marks per 10 000 pixels."""
+    edges, marks = edges_and_marks(smooth, paper)
+    area = flat.shape[0] * flat.shape[1]
+    return float(np.count_nonzero(edges) / area), float(len(marks) / area * 10_000)
+
+
+def edges_and_marks(smooth: Image, paper: float) -> tuple[Image, NDArray[np.float64]]:
+    """The edge map of a smoothed sample, and the centres (x, y) of its small marks."""
     # Sobel's response to a step of h levels is 4·h.
     high = max(4.0 * MIN_STEP * paper, 8.0)
     edges = cv2.Canny(smooth, high / 2, high, L2gradient=True)
@@ -160,19 +167,17 @@ def _edges_and_marks(flat: Image, smooth: Image, paper: float) -> tuple[float, f
     edges[:2], edges[-2:], edges[:, :2], edges[:, -2:] = 0, 0, 0, 0
     # Grana's labelling (BBDT) finds the same components as the default one,
     # in about half the time here; only their statistics are read, in any order.
-    count, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+    count, _, stats, centres = cv2.connectedComponentsWithStatsWithAlgorithm(
         edges, 8, cv2.CV_32S, cv2.CCL_GRANA
     )
     extent = np.maximum(stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT])
-    area = flat.shape[0] * flat.shape[1]
+    area = smooth.shape[0] * smooth.shape[1]
     pixels = stats[1:count, cv2.CC_STAT_AREA]
     # A mark is small, and has strokes in two directions (a letter, a box's
     # corner): a straight piece of a long line — grout, a rule — has as many
     # pixels as its extent.
-    marks = np.count_nonzero(
-        (extent < 0.15 * np.sqrt(area)) & (pixels >= 3) & (pixels >= MARK_SHAPE * extent)
-    )
-    return float(np.count_nonzero(edges) / area), float(marks / area * 10_000)
+    marks = (extent < 0.15 * np.sqrt(area)) & (pixels >= 3) & (pixels >= MARK_SHAPE * extent)
+    return np.asarray(edges, dtype=np.uint8), np.asarray(centres[1:count][marks], dtype=np.float64)
 
 
 def _departure(flat: Image, smooth: Image) -> NDArray[np.int16]:

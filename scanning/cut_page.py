@@ -12,6 +12,8 @@ one or the other.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -27,6 +29,12 @@ from scanning.types import Quad
 #: nearest to it (from this share of their length on), a finger allowing.
 RUN_CHECKED = 0.6
 RUN_SUPPORT = 0.5
+#: …and they are edges right up to the border: at most this share of each,
+#: next to the border, shows none (the last pixels are blurred into the
+#: frame's edge). A page whose corner lies a little inside the picture,
+#: closed by the border on the working copy, has its sides stop at its
+#: corners, with desk between them and the border.
+END_GAP = 0.06
 #: A cut page's paper differs from the desk (medians just inside and just
 #: outside) by an edge step along each visible side, and by this many edge
 #: steps over all of them together.
@@ -77,7 +85,7 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         np.stack([start + (end - start) * t for _, start, end, _ in running]),
         np.stack([np.broadcast_to(inward, t.shape[:1] + (2,)) for *_, inward in running]),
         maps,
-    ):
+    ) or not _reach_the_border(running, maps):
         return False
     for side in np.flatnonzero(border):
         # The page itself, and its desk, are surest near the far side.
@@ -97,6 +105,22 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         if np.mean(to_paper <= to_desk) < PAPER_AT_BORDER:
             return False
     return True
+
+
+def _reach_the_border(running: list[tuple[Any, Quad, Quad, Quad]], maps: EdgeMaps) -> bool:
+    """Tell whether each running side (from its far end to the border) is edge up to the border.
+
+    Its last edge point lies within `END_GAP` of its length from the border.
+    """
+    along = np.linspace(0.0, 1.0, 41)[:, None]
+    points = np.stack([start + (end - start) * along for _, start, end, _ in running])
+    normals = np.stack([np.broadcast_to(inward, points.shape[1:]) for *_, inward in running])
+    _, on_edge, _ = edge_support(points, normals, maps)
+    # The last two points lie on the border itself, where the gradient is cut.
+    on_edge = on_edge[:, :-2]
+    count = on_edge.shape[1]
+    last = np.where(on_edge.any(axis=1), count - 1 - np.argmax(on_edge[:, ::-1], axis=1), -count)
+    return bool(np.all(1.0 - last / (count - 1) <= END_GAP))
 
 
 def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeMaps) -> bool:

@@ -4,7 +4,8 @@ Not a single Canny-and-largest-contour pass, which fails on cluttered or pale
 desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 
 1. candidate quadrilaterals come from straight edges (`scanning.lines`: a
-   polarity-aware Hough transform, two lines of each family make a quad, or
+   polarity-aware Hough transform and the longest straight segments it left
+   out, two lines of each family make a quad, or
    three lines and a document format, `scanning.three_sides`),
    from closed edge contours and from regions of one colour unlike the desk
    (`scanning.regions`), plus the previous frame's outline;
@@ -14,7 +15,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    scored again with their sides snapped onto the edges beside them
    (`scanning.snap`) and, the best few, with a side placed by format;
 3. among outlines about as well supported, the larger wins, since a page holds
-   rectangles of its own (photos, printed frames, bands), never the reverse;
+   rectangles of its own (photos, printed frames, bands) — unless the larger
+   is a page and the desk beside it: a better supported outline inside it,
+   with a ring of desk and no print around it (`scanning.page_and_desk`);
 4. the choice must hold print (`scanning.content`, judged at a fixed page
    resolution: darker than its paper, laid out in lines), show one sheet
    inside — not a page and the desk beside it (`scanning.paper`) — and, when
@@ -39,9 +42,10 @@ from scanning import geometry
 from scanning.complete import complete, placed_by_format
 from scanning.content import has_print
 from scanning.cut_page import mostly_in_view, runs_out
-from scanning.edges import edge_maps, working_copy
+from scanning.edges import EdgeMaps, edge_maps, working_copy
 from scanning.lines import line_quads
 from scanning.outline import areas, order_many, plausible, score_sides
+from scanning.page_and_desk import PageBesideDesk
 from scanning.paper import one_sheet
 from scanning.refine import refine
 from scanning.regions import contour_quads, region_quads
@@ -96,6 +100,99 @@ def choose(
         if _contains(quads[index], quads[best]):
             return int(index)
     return best
+
+
+class PagesInside:
+    """Looks inside a chosen outline for the page, when the choice is a page and the desk beside it.
+
+    Candidates (working-copy corners) with their scores — 0 for those out of
+    play, updated as the choice goes on — their weakest sides and their
+    evidence. What is measured on one candidate is kept for the frame: the
+    choice is made again after each rejection.
+    """
+
+    def __init__(
+        self,
+        image: Image,
+        maps: EdgeMaps,
+        scale: float,
+        quads: NDArray[np.float64],
+        scored: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+    ) -> None:
+        self.image, self.maps, self.scale, self.quads = image, maps, scale, quads
+        self.scores, self.weakest, self.evidence = scored
+        self.size = areas(quads)
+        self.rings = PageBesideDesk(image, maps)
+        self._sheet: dict[int, bool] = {}
+        self._print: dict[int, bool] = {}
+
+    def frame(self, index: int) -> Quad:
+        """A candidate's corners in frame pixels."""
+        height, width = self.image.shape[:2]
+        work_size = (self.maps.width, self.maps.height)
+        return to_frame(self.quads[index], self.scale, work_size, (width, height))
+
+    def page_beside_desk(self, chosen: int) -> int | None:
+        """The candidate that is the page when the choice is it and desk beside it, or None.
+
+        Candidates in play inside the choice and better supported (more
+        evidence, a weakest side at least as good) are tried largest first:
+        one is the page when the ring between them shows desk and no print
+        (`scanning.page_and_desk`) and it passes the checks a choice passes
+        — unless it is itself a page and desk beside it.
+        """
+        inner = np.flatnonzero(
+            (self.size < self.size[chosen])
+            & (self.scores > 0)
+            & (self.evidence >= self.evidence[chosen])
+            & (self.weakest >= self.weakest[chosen])
+        )
+        inner = inner[_inside(self.quads[inner], self.quads[chosen])]
+        outer = (self.frame(chosen), self.quads[chosen])
+        for index in inner[np.argsort(-self.size[inner], kind="stable")]:
+            candidate = (self.frame(index), self.quads[index])
+            # Cheapest first; the ring's print, read on the frame, last.
+            if (
+                self._one_sheet_in_view(index)
+                and self.rings.desk_colour_beside(outer[1], candidate[1])
+                and self._printed(index)
+                and self.rings.no_print_beside(outer[0], candidate)
+            ):
+                # That page may itself be a page and desk beside it.
+                deeper = self.page_beside_desk(int(index))
+                return int(index) if deeper is None else deeper
+        return None
+
+    def _one_sheet_in_view(self, index: int) -> bool:
+        # The checks a choice passes on the working copy (see `detect`).
+        if index not in self._sheet:
+            quad = self.quads[index]
+            self._sheet[index] = (
+                mostly_in_view(quad, self.maps)
+                and runs_out(quad, self.maps)
+                and one_sheet(quad, self.maps)
+            )
+        return self._sheet[index]
+
+    def _printed(self, index: int) -> bool:
+        if index not in self._print:
+            self._print[index] = has_print(self.image, self.frame(index))
+        return self._print[index]
+
+
+def _inside(quads: NDArray[np.float64], outer: Quad) -> NDArray[np.bool_]:
+    """Which quads (N, 4, 2) have their corners in a convex quad, to two working-copy pixels.
+
+    Two outlines sharing a side have corners on it to a pixel or two either way.
+    """
+    centre = outer.mean(axis=0)
+    inside = np.ones(len(quads), dtype=bool)
+    for index in range(4):
+        a, b = outer[index], outer[(index + 1) % 4]
+        normal = np.array([a[1] - b[1], b[0] - a[0]]) / (np.linalg.norm(b - a) + 1e-12)
+        normal = normal if np.dot(centre - a, normal) >= 0 else -normal
+        inside &= np.all((quads - a) @ normal >= -2.0, axis=1)
+    return inside
 
 
 def _contains(outer: Quad, inner: Quad) -> bool:
@@ -169,12 +266,19 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     # it when it holds no print.
     best = float(evidence_only.max())
     scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
+    inside = PagesInside(image, maps, scale, quads, (scores, weakest, evidence_only))
     checked = 0
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
         index = choose(quads, scores, weakest, 0.0)
-        full = to_frame(quads[index], scale, (maps.width, maps.height), (width, height))
+        # The choice may be a page and the desk beside it: the page is then a
+        # smaller candidate inside it, which passes the checks below.
+        page = inside.page_beside_desk(index)
+        if page is not None:
+            index = page
+            break
+        full = inside.frame(index)
         # The cheap test first: most outlines the border closes fail it.
         if (
             mostly_in_view(quads[index], maps)
@@ -185,6 +289,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
             if has_print(image, full):
                 break
         scores[index] = 0.0
+    full = inside.frame(index)
     # Two passes: a wide search corrects the working copy's coarse corners,
     # a narrow one settles on the exact edge.
     refined = refine(image, full, radius=max(6.0, 3.0 / scale))

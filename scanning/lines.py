@@ -6,6 +6,13 @@ rarely lines up, and a line of text — whose letters have edges of both
 polarities — splits its votes, while a page's side, lighter on one side all
 along, keeps them.
 
+At most so many lines are kept in each orientation, so that a page's many
+text lines, a keyboard's rows or a floor's joints cannot take all the places
+of the strongest lines; the same quota can leave out a page's side lying
+along such lines. Straight segments found locally (LSD, the line segment
+detector, see ../shared/docs/capture.md §0) do not compete with lines
+elsewhere: the longest few that no kept line already follows are added.
+
 The strongest lines fall in two families roughly at right angles; every
 choice of two lines in each family makes a quad whose corners are the
 crossings, which may lie outside the frame or under a finger: corners hidden
@@ -37,6 +44,19 @@ SPREAD_WEIGHTS = {-3: 0.25, -2: 0.5, -1: 1.0, 0: 1.0, 1: 1.0, 2: 0.5, 3: 0.25}
 #: Strongest lines kept, and at most this many per 15° of orientation.
 MAX_LINES = 36
 PER_ORIENTATION = 8
+#: Lines added through the longest straight segments (LSD) that no Hough line
+#: follows: a page's missing side or two. Each one adds pairs and quads, and
+#: the segments of a form's rules or a photo's frame with them: more (8 on
+#: the corpora) made more wrong outlines than they recovered sides.
+SEGMENT_LINES = 3
+#: A segment counts from this share of the working copy's shorter side.
+SEGMENT_LENGTH = 0.15
+#: A line follows a segment within this angle (degrees) and this distance of
+#: both its ends (working-copy pixels): the reach of a Hough peak, which
+#: suppresses its neighbours two steps of 2° and of 2 pixels away, and half a
+#: step of rounding.
+FOLLOW_DEG = 4.0
+FOLLOW_PX = 5.0
 #: Pairs of roughly parallel lines combined two by two into quads. Every
 #: quad's sides are read from one table of segments (`LineProfiles.table`), so
 #: quads are cheap: this only bounds the worst case (tiles, a keyboard), and a
@@ -102,8 +122,64 @@ def strong_lines(maps: EdgeMaps) -> tuple[Lines, NDArray[np.float64]]:
 
 def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
     """Candidate quads on the picture's strongest lines (`quads_from_lines`)."""
-    lines, strengths = strong_lines(maps)
+    lines, strengths = segment_lines(maps, *strong_lines(maps))
     return quads_from_lines(maps, lines, strengths, min_area)
+
+
+def segment_lines(
+    maps: EdgeMaps, lines: Lines, strengths: NDArray[np.float64]
+) -> tuple[Lines, NDArray[np.float64]]:
+    """`lines` and their strengths, plus lines through the longest segments none of them follows.
+
+    Segments are sought on the lightness (LSD). Each added line takes the
+    polarity of the gradient across its segment, as a Hough line does, and
+    its length as its strength (a Hough line's votes are about its edge
+    pixels, one per pixel of length).
+    """
+    lightness = np.asarray(np.clip(maps.lab[..., 0], 0, 255), dtype=np.uint8)
+    found = cv2.createLineSegmentDetector().detect(lightness)[0]
+    if found is None:
+        return lines, strengths
+    segments = found.reshape(-1, 4).astype(np.float64)
+    starts, ends = segments[:, :2], segments[:, 2:]
+    length = np.linalg.norm(ends - starts, axis=1)
+    keep = length >= SEGMENT_LENGTH * min(maps.width, maps.height)
+    order = np.flatnonzero(keep)[np.argsort(-length[keep])]
+    added: list[NDArray[np.float64]] = []
+    for k in order:
+        if len(added) == SEGMENT_LINES:
+            break
+        line = _through_segment(maps, starts[k], ends[k])
+        known = np.concatenate([lines.reshape(-1, 3), np.reshape(added, (-1, 3))])
+        if not _follows(known, line, starts[k], ends[k]).any():
+            added.append(line)
+            strengths = np.append(strengths, length[k])
+    if not added:
+        return lines, strengths
+    return np.concatenate([lines.reshape(-1, 3), np.array(added)]), strengths
+
+
+def _through_segment(maps: EdgeMaps, start: NDArray[np.float64], end: NDArray[np.float64]) -> Lines:
+    """The line through a segment, its normal along the gradient across it (to the lighter side)."""
+    direction = (end - start) / np.linalg.norm(end - start)
+    normal = np.array([-direction[1], direction[0]])
+    points = start + (end - start) * np.linspace(0.1, 0.9, 12)[:, None]
+    x = np.clip(np.rint(points[:, 0]).astype(np.intp), 0, maps.width - 1)
+    y = np.clip(np.rint(points[:, 1]).astype(np.intp), 0, maps.height - 1)
+    if np.median(maps.gx[y, x] * normal[0] + maps.gy[y, x] * normal[1]) < 0:
+        normal = -normal
+    return np.array([normal[0], normal[1], -float(normal @ start)])
+
+
+def _follows(
+    lines: Lines, line: Lines, start: NDArray[np.float64], end: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Which of `lines` run along the segment from `start` to `end` (either polarity)."""
+    along = np.abs(lines[:, :2] @ line[:2]) >= np.cos(np.radians(FOLLOW_DEG))
+    near = np.maximum(
+        np.abs(lines[:, :2] @ start + lines[:, 2]), np.abs(lines[:, :2] @ end + lines[:, 2])
+    )
+    return np.asarray(along & (near <= FOLLOW_PX))
 
 
 def quads_from_lines(

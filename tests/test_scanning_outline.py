@@ -337,6 +337,23 @@ def test_a_cut_page_with_print_along_the_border_is_a_cut_page() -> None:
     assert _claims_a_cut_page(page, [[121, 0], [241, 0], [241, 181], [121, 181]])
 
 
+def test_a_page_whose_side_lies_a_little_inside_the_picture_is_no_cut_page() -> None:
+    # A page lying on another sheet, its top side 110 px (22 working pixels)
+    # below the frame's top: closed by the border on the working copy, the
+    # outline's sides stop at the page's corners, with the other sheet
+    # between them and the border. Along the border that sheet looks like
+    # paper, so only the sides, edges up to the border or not, tell.
+    desk = np.full((HEIGHT, WIDTH, 3), (70, 90, 150), np.uint8)
+    desk[:400, 400:1400] = (215, 220, 225)  # the sheet beneath, wider than the page
+    on_top = [[121, 0], [241, 0], [241, 181], [121, 181]]
+    lying = desk.copy()
+    lying[110:905, 605:1205] = (235, 240, 240)
+    assert not _claims_a_cut_page(lying, on_top)
+    cut = desk.copy()
+    cut[:905, 605:1205] = (235, 240, 240)
+    assert _claims_a_cut_page(cut, on_top)
+
+
 @pytest.mark.parametrize(
     ("seed", "size"),
     [(158, (1280, 720)), (286, (1280, 720)), (1000046, (1280, 720)), (7000229, (1920, 1080))],
