@@ -125,6 +125,9 @@ class PagesInside:
         self.rings = PageBesideDesk(image, maps)
         self._sheet: dict[int, bool] = {}
         self._print: dict[int, bool] = {}
+        #: Whether a choice has been looked inside (the later rejected ones are
+        #: not: looking inside every choice made again costs more than it finds).
+        self.searched = False
 
     def frame(self, index: int) -> Quad:
         """A candidate's corners in frame pixels."""
@@ -141,6 +144,7 @@ class PagesInside:
         (`scanning.page_and_desk`) and it passes the checks a choice passes
         — unless it is itself a page and desk beside it.
         """
+        self.searched = True
         inner = np.flatnonzero(
             (self.size < self.size[chosen])
             & (self.scores > 0)
@@ -149,18 +153,24 @@ class PagesInside:
         )
         inner = inner[_inside(self.quads[inner], self.quads[chosen])]
         outer = (self.frame(chosen), self.quads[chosen])
+        # A candidate within a working-copy pixel of one that failed (the
+        # snapped variants of an outline) fails too.
+        failed: list[Quad] = []
         for index in inner[np.argsort(-self.size[inner], kind="stable")]:
-            candidate = (self.frame(index), self.quads[index])
+            quad = self.quads[index]
+            if any(np.abs(quad - other).max() <= 1.0 for other in failed):
+                continue
             # Cheapest first; the ring's print, read on the frame, last.
             if (
                 self._one_sheet_in_view(index)
-                and self.rings.desk_colour_beside(outer[1], candidate[1])
+                and self.rings.desk_colour_beside(outer[1], quad)
                 and self._printed(index)
-                and self.rings.no_print_beside(outer[0], candidate)
+                and self.rings.no_print_beside(outer[0], (self.frame(index), quad))
             ):
                 # That page may itself be a page and desk beside it.
                 deeper = self.page_beside_desk(int(index))
                 return int(index) if deeper is None else deeper
+            failed.append(quad)
         return None
 
     def _one_sheet_in_view(self, index: int) -> bool:
@@ -272,9 +282,10 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
         index = choose(quads, scores, weakest, 0.0)
-        # The choice may be a page and the desk beside it: the page is then a
-        # smaller candidate inside it, which passes the checks below.
-        page = inside.page_beside_desk(index)
+        # The first choice may be a page and the desk beside it: the page is
+        # then a smaller candidate inside it, which passes the checks below.
+        first = not inside.searched
+        page = inside.page_beside_desk(index) if first else None
         if page is not None:
             index = page
             break
@@ -287,6 +298,9 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         ):
             checked += 1
             if has_print(image, full):
+                # The choice, holding print, may be a page and desk beside it.
+                page = None if first else inside.page_beside_desk(index)
+                index = index if page is None else page
                 break
         scores[index] = 0.0
     full = inside.frame(index)
