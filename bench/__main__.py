@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import bench_capture, bench_dossier
+from bench import bench_capture, bench_dossier, capture_seeds
 
 
 def main() -> None:
     """Run the benchmarks in turn."""
     bench_capture.main([])
+    capture_seeds.main([])
     bench_dossier.main([])
 
 

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench import bench_capture, capture_seeds
 from bench.bench_capture import timings
 from bench.capture_corpus import generate, render_scene
 from bench.capture_documents import render_document
@@ -297,3 +298,40 @@ def test_timings_cover_both_detectors_at_each_resolution(tmp_path: Path) -> None
         expected = sum(f"{r['height']}p" == key.split()[1] for r in records)
         assert figures["n"] == expected
         assert 0 < figures["median"] <= figures["p95"] < 10_000
+
+
+def test_other_corpora_are_reported_seed_by_seed_and_on_average() -> None:
+    """`bench.capture_seeds`: a row per corpus, the held-out ones marked, then the mean."""
+    rows = [
+        {
+            "seed": 0,
+            "documents": 10,
+            "mean_iou": 0.9,
+            "at_0.9": 0.8,
+            "f1": {"not_fully_visible": 0.5, "no_document": 1.0},
+        },
+        {
+            "seed": 3,
+            "documents": 20,
+            "mean_iou": 0.7,
+            "at_0.9": 0.6,
+            "f1": {"not_fully_visible": 0.7, "no_document": 0.8},
+        },
+    ]
+    table = capture_seeds.report(rows, "python -m bench.capture_seeds").splitlines()
+    assert "| 0 | 10 | 0.900 | 80.0% | 0.50 | 1.00 |" in table
+    assert "| 3 (held out) | 20 | 0.700 | 60.0% | 0.70 | 0.80 |" in table
+    assert "| mean | 15 | 0.800 | 70.0% | 0.60 | 0.90 |" in table
+
+
+def test_a_corpus_is_measured_with_the_detector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`capture_seeds.measure` runs ``python -m scanning detect`` over a generated corpus."""
+    monkeypatch.setattr(bench_capture, "OUT", tmp_path)
+    row = capture_seeds.measure(5, 6)
+    folder = tmp_path / f"capture-corpus-v{bench_capture.VERSION}-5-6"
+    records = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
+    assert row["documents"] == sum(r["quad"] is not None for r in records)
+    assert 0.0 <= row["mean_iou"] <= 1.0 and 0.0 <= row["at_0.9"] <= 1.0
+    assert set(row["f1"]) == {"not_fully_visible", "no_document"}
