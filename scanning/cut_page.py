@@ -77,7 +77,7 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
             ((side + 1) % 4, quad[(side + 2) % 4], quad[(side + 1) % 4]),
         ):
             if not border[other]:
-                running.append((side, start, end, _inward(start, end, centre)))
+                running.append((side, start, end, geometry.inward_normal(start, end, centre)))
     if not running:
         return True
     # All running sides must be edges up to the border: checked in one reading.
@@ -141,7 +141,7 @@ def _stands_out(quad: Quad, border: NDArray[np.bool_], centre: Quad, maps: EdgeM
         points = points[in_view & (points[:, 1] <= maps.height - 1)]
         if len(points) < 4:
             continue
-        inward = _inward(a, b, centre)
+        inward = geometry.inward_normal(a, b, centre)
         inside.append(sample(maps.lab, points + inward * NEAR))
         outside.append(sample(maps.lab, points - inward * NEAR))
         step = _median(inside[-1]) - _median(outside[-1])
@@ -165,13 +165,6 @@ def _median(colours: NDArray[np.float32]) -> NDArray[np.float32]:
     half = len(ordered) // 2
     middle = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
     return np.asarray(middle, dtype=np.float32)
-
-
-def _inward(a: Quad, b: Quad, centre: Quad) -> Quad:
-    """The unit normal of the segment a → b that points towards `centre`."""
-    direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-    normal = np.array([-direction[1], direction[0]])
-    return np.asarray(normal * (np.sign(np.dot(centre - a, normal)) or 1.0))
 
 
 def _edges_where_they_leave(quad: Quad, maps: EdgeMaps) -> bool:

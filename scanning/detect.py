@@ -195,14 +195,7 @@ def _inside(quads: NDArray[np.float64], outer: Quad) -> NDArray[np.bool_]:
 
     Two outlines sharing a side have corners on it to a pixel or two either way.
     """
-    centre = outer.mean(axis=0)
-    inside = np.ones(len(quads), dtype=bool)
-    for index in range(4):
-        a, b = outer[index], outer[(index + 1) % 4]
-        normal = np.array([a[1] - b[1], b[0] - a[0]]) / (np.linalg.norm(b - a) + 1e-12)
-        normal = normal if np.dot(centre - a, normal) >= 0 else -normal
-        inside &= np.all((quads - a) @ normal >= -2.0, axis=1)
-    return inside
+    return np.asarray(geometry.depth_inside(quads, outer).min(axis=1) >= -2.0)
 
 
 def _contains(outer: Quad, inner: Quad) -> bool:

@@ -296,6 +296,40 @@ def _cross_point(p: Corner, q: Corner, a: Corner, b: Corner) -> Corner:
     return p if point is None else (float(point[0]), float(point[1]))
 
 
+def inward_normal(a: Points, b: Points, centre: Points) -> Points:
+    """The unit normal of the segment a → b that points towards `centre`."""
+    direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
+    normal = np.array([-direction[1], direction[0]])
+    return np.asarray(normal * (np.sign(np.dot(centre - a, normal)) or 1.0), dtype=np.float64)
+
+
+def depth_inside(points: NDArray[np.float64], quad: Points) -> NDArray[np.float64]:
+    """How far inside a convex quad each point (…, 2) lies: its distance to the nearest side.
+
+    Negative outside.
+    """
+    quad = np.asarray(quad, dtype=np.float64)
+    centre = quad.mean(axis=0)
+    depths = [
+        (points - quad[i]) @ inward_normal(quad[i], quad[(i + 1) % 4], centre) for i in range(4)
+    ]
+    return np.asarray(np.min(depths, axis=0), dtype=np.float64)
+
+
+def spread_over(
+    quad: Points, across: NDArray[np.float64], down: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Points laid over a quad between its sides (bilinearly, not in perspective).
+
+    `across` runs from side 3 to side 1, `down` from side 0 to side 2, both
+    from 0 to 1, with a last axis of 1 to broadcast against the corners.
+    """
+    quad = np.asarray(quad, dtype=np.float64)
+    top = quad[0] + (quad[1] - quad[0]) * across
+    bottom = quad[3] + (quad[2] - quad[3]) * across
+    return np.asarray(top + (bottom - top) * down, dtype=np.float64)
+
+
 def corner_means(quads: NDArray[np.float64]) -> NDArray[np.float64]:
     """The mean of each quad's corners (N, 2), as `quads.mean(axis=1)` gives it.
 

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from scanning import geometry
 from scanning.content import SAMPLE_LONG_SIDE, edges_and_marks
 from scanning.edges import EdgeMaps, sample
 from scanning.outline import NEAR
@@ -184,9 +185,7 @@ def _grid(maps: EdgeMaps, outer: Quad) -> Grid | None:
     """
     steps = (np.arange(GRID) + 0.5) / GRID
     across, down = (grid.reshape(-1, 1) for grid in np.meshgrid(steps, steps))
-    top = outer[0] + (outer[1] - outer[0]) * across
-    bottom = outer[3] + (outer[2] - outer[3]) * across
-    points = top + (bottom - top) * down
+    points = geometry.spread_over(outer, across, down)
     points = points[_in_view(points, maps)]
     around = _just_outside(outer, maps)
     if len(around) < 8:
@@ -202,27 +201,13 @@ def _desk_colour_in_ring(grid: Grid, inner: Quad) -> bool:
     darker than its paper).
     """
     points, colours, desk = grid
-    depth = _depth(points, inner)
+    depth = geometry.depth_inside(points, inner)
     ring, inside = colours[depth < -NEAR], colours[depth > NEAR]
     if min(len(ring), len(inside)) < 8:
         return False
     paper = np.median(inside[inside[:, 0] >= np.median(inside[:, 0])], axis=0)
     nearer_desk = np.linalg.norm(ring - desk, axis=1) < np.linalg.norm(ring - paper, axis=1)
     return bool(np.mean(nearer_desk) >= 0.5)
-
-
-def _depth(points: NDArray[np.float64], quad: Quad) -> NDArray[np.float64]:
-    """How far inside a convex quad each point lies (negative outside): to its nearest side."""
-    quad = np.asarray(quad, dtype=np.float64)
-    centre = quad.mean(axis=0)
-    depths = []
-    for index in range(4):
-        a, b = quad[index], quad[(index + 1) % 4]
-        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-        inward = np.array([-direction[1], direction[0]])
-        inward = inward if np.dot(centre - a, inward) >= 0 else -inward
-        depths.append((points - a) @ inward)
-    return np.asarray(np.min(depths, axis=0), dtype=np.float64)
 
 
 def _just_outside(quad: Quad, maps: EdgeMaps) -> NDArray[np.float64]:
@@ -232,9 +217,7 @@ def _just_outside(quad: Quad, maps: EdgeMaps) -> NDArray[np.float64]:
     points = []
     for index in range(4):
         a, b = quad[index], quad[(index + 1) % 4]
-        direction = (b - a) / (np.linalg.norm(b - a) + 1e-12)
-        normal = np.array([-direction[1], direction[0]])
-        outward = normal if np.dot(centre - a, normal) < 0 else -normal
+        outward = -geometry.inward_normal(a, b, centre)
         points += [a + (b - a) * t + outward * offset for offset in (NEAR, 2 * NEAR)]
     stacked = np.concatenate(points)
     return np.asarray(stacked[_in_view(stacked, maps)], dtype=np.float64)

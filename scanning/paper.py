@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scanning import geometry
 from scanning.edges import EdgeMaps, sample
 from scanning.types import Quad
 
@@ -53,10 +54,7 @@ def cell_papers(quad: Quad, maps: EdgeMaps) -> NDArray[np.float64]:
     are laid out between the sides (bilinearly, not in perspective: they need
     not be equal, only cover the interior).
     """
-    corners = np.asarray(quad, dtype=np.float64)
-    top = corners[0] + (corners[1] - corners[0]) * _ACROSS
-    bottom = corners[3] + (corners[2] - corners[3]) * _ACROSS
-    points = top + (bottom - top) * _DOWN  # (count, count, 2)
+    points = geometry.spread_over(quad, _ACROSS, _DOWN)  # (count, count, 2)
     visible = (
         (points[..., 0] >= 0)
         & (points[..., 0] <= maps.width - 1)
