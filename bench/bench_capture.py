@@ -168,8 +168,11 @@ def report(results: dict[str, Any], command: str) -> str:
         "",
         f"Reproduce: `{command}` (corpus: {results['frames']} synthetic frames, seed "
         f"{results['seed']}, half 720p and half 1080p; {results['documents']} show a document).",
-        f"Corpus version {VERSION}: a frame with no document holds no other page, card or passport"
-        " either, and has no `blurry` or `glare` label (both are judged on the page).",
+        f"Corpus version {VERSION}: pages are seen by a webcam's pinhole camera, its lens axis "
+        "through the frame's centre, so a page off the axis is seen from the side (version 4 "
+        "slid the on-axis picture across the frame); a frame with no document holds no other "
+        "page, card or passport either, and has no `blurry` or `glare` label (both are judged on "
+        "the page).",
         "",
         "### Outline (IoU with the true outline; a miss counts 0)",
         "",

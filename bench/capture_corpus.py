@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from bench import capture_scenes as sc
+from bench.capture_camera import Slid, Webcam, on_axis, turned
 from bench.capture_documents import A4_KINDS, KINDS, VARIANTS, render_document
 
 # Drawn among frames with a document (88 %), partial/small/glare come to 10/5/15 % overall.
@@ -39,10 +40,10 @@ BACKGROUND_WEIGHTS = {"wood": 0.14, "fabric": 0.12, "tiles": 0.12, "pale": 0.2, 
                       "cluttered": 0.28}  # fmt: skip
 OVERRIDES = frozenset((
     "document", "variant", "background", "blur", "glare", "partial", "dark", "small", "tilt_deg",
-    "roll_deg", "fill", "distractors", "finger", "shadow", "noise_sigma", "jpeg_quality",
+    "roll_deg", "fill", "distractors", "finger", "shadow", "noise_sigma", "jpeg_quality", "camera",
 ))  # fmt: skip
 # Part of the cached corpus folder's name: raise it whenever a change alters the frames drawn.
-VERSION = 4
+VERSION = 5
 FLAT_LONG_SIDE = 800  # px: the flattened page on which the detector measures blur
 MARGIN = 0.012  # of the frame width: how far inside a fully visible document stays
 OUT_TOLERANCE = 0.01  # of the frame width: a corner further out is "not fully visible"
@@ -72,11 +73,14 @@ def _plan(seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
         distractors=n_clutter if cluttered else n_plain,
         finger=finger_u < (0.45 if cluttered else 0.08),
         tilt_deg=None, roll_deg=None, fill=None, noise_sigma=None, jpeg_quality=None,
+        camera="webcam",
     )  # fmt: skip
     streams = [pr.getrandbits(64) for _ in range(3)]
     plan.update(overrides)
     if plan["document"] is not None and plan["document"] not in KINDS:
         raise ValueError(f"unknown document {plan['document']!r}")
+    if plan["camera"] not in ("webcam", "slid"):
+        raise ValueError(f"unknown camera {plan['camera']!r}")
     if plan["blur"] not in ("sharp", "defocus", "motion"):
         raise ValueError(f"unknown blur {plan['blur']!r}")
     if plan["partial"] and plan["small"]:
@@ -90,21 +94,6 @@ def _plan(seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
 
 def _area(quad: np.ndarray) -> float:
     return float(cv2.contourArea(np.asarray(quad, np.float32)))
-
-
-def _project(page_mm: Sequence[float], tilt: float, tilt_dir: float, roll: float, hfov: float,
-             aspect: float) -> np.ndarray:  # fmt: skip
-    """Corners of the page seen by a pinhole camera, centred and scaled to a height of 1."""
-    pw, ph = np.asarray(page_mm, float) / max(page_mm)
-    pts = np.c_[sc.corners(1, 1) * [pw, ph], np.zeros(4)]  # TL, TR, BR, BL
-    r, d = np.deg2rad(roll), np.deg2rad(tilt_dir)
-    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
-    rt, _ = cv2.Rodrigues(np.array([np.cos(d), np.sin(d), 0.0]) * np.deg2rad(tilt))
-    f = 1 / (2 * np.tan(np.deg2rad(hfov) / 2))  # focal length in frame widths
-    pts = pts @ rz.T @ rt.T
-    pts[:, 2] += f * ph * aspect / 0.7  # the distance at which the page fills ~70 % of the height
-    uv = f * pts[:, :2] / pts[:, 2:]
-    return (uv - uv.mean(axis=0)) / np.ptp(uv[:, 1])
 
 
 def _outside(quad: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -131,7 +120,7 @@ def _place(plan: dict[str, Any], geo: random.Random, page_mm: Sequence[float], w
     side = geo.randrange(4)
     tilt = plan["tilt_deg"] if plan["tilt_deg"] is not None else tilt
     roll = plan["roll_deg"] if plan["roll_deg"] is not None else roll
-    shape = _project(page_mm, tilt, tilt_dir, roll, hfov, width / height)
+    shape = on_axis(page_mm, tilt, tilt_dir, roll, hfov, width / height)
     unit_area = _area(shape) * height / width  # frame fraction covered at fill = 1
     margin = MARGIN * width
     hi = min(0.95, 1 - 2 * margin / height, (width - 2 * margin) / (np.ptp(shape[:, 0]) * height))
@@ -142,20 +131,35 @@ def _place(plan: dict[str, Any], geo: random.Random, page_mm: Sequence[float], w
         fill = min(float(np.sqrt((0.04 + 0.06 * area_u) / unit_area)), hi)
     else:
         fill = lo + (hi - lo) * fill_u
-    quad = shape * fill * height
-    size, extent = np.array([width, height], float), np.ptp(quad, axis=0)
-    free = size - 2 * margin - extent
-    # A random spot that keeps the margin; centred when a forced fill cannot fit.
-    quad += np.where(free > 0, margin + free * [px_u, py_u], (size - extent) / 2) - quad.min(axis=0)
+    size = np.array([width, height], float)
+    corners = turned(page_mm, tilt, tilt_dir, roll)
+    pose: Webcam | Slid = (
+        Slid() if plan["camera"] == "slid" else Webcam(corners, hfov, width, height)
+    )
+    for _ in range(40):
+        target = shape * fill * height
+        extent = np.ptp(target, axis=0)
+        free = size - 2 * margin - extent
+        # A random spot that keeps the margin; centred when a forced fill cannot fit.
+        spot = np.where(free > 0, margin + free * [px_u, py_u], (size - extent) / 2)
+        target += spot - target.min(axis=0)
+        quad = pose.fit(target)
+        if plan["partial"] or plan["fill"] is not None or not isinstance(pose, Webcam):
+            break
+        # Seen from the side, a page off the axis looks larger: moved back in
+        # view, or made smaller when it cannot fit, until it keeps the margin.
+        quad = pose.within(margin - 0.5, size - margin - 0.5)
+        if np.all(quad >= margin - 0.5) and np.all(quad <= size - margin - 0.5):
+            break
+        fill *= 0.98
     info = dict(tilt_deg=tilt, tilt_dir_deg=tilt_dir, roll_deg=roll, hfov_deg=hfov, fill=fill)
     if plan["partial"]:
-        quad, info["partial"] = _push_out(
-            quad, width, height, 0.10 + 0.13 * out_u, mode_u < 0.6, side
-        )
+        quad, info["partial"] = _push_out(pose, width, height, 0.10 + 0.13 * out_u, mode_u < 0.6,
+                                          side)  # fmt: skip
     return quad, info
 
 
-def _push_out(quad: np.ndarray, width: int, height: int, target: float, edge: bool, side: int
+def _push_out(pose: Webcam | Slid, width: int, height: int, target: float, edge: bool, side: int
               ) -> tuple[np.ndarray, dict[str, Any]]:  # fmt: skip
     """Slide the page across a frame edge (or corner) until ``target`` of its area is outside."""
     edges = [(-1, 0), (1, 0), (0, -1), (0, 1)]
@@ -165,11 +169,11 @@ def _push_out(quad: np.ndarray, width: int, height: int, target: float, edge: bo
         lo, hi = 0.0, float(width + height)
         for _ in range(30):  # the outside fraction grows monotonically with the shift
             mid = (lo + hi) / 2
-            if _outside_fraction(quad + d * mid, width, height) < target:
+            if _outside_fraction(pose.seen(pose.sideways(d * mid)), width, height) < target:
                 lo = mid
             else:
                 hi = mid
-        moved = quad + d * hi
+        moved = pose.seen(pose.sideways(d * hi))
         n_out = int(np.count_nonzero(_outside(moved, width, height) > OUT_TOLERANCE * width))
         if 1 <= n_out <= 2:
             break
@@ -383,7 +387,8 @@ def render_scene(
             ``background``, ``blur`` ("sharp", "defocus" or "motion"), ``glare``, ``partial``,
             ``dark``, ``small``, ``tilt_deg``, ``roll_deg``, ``fill`` (fraction of the frame
             height), ``distractors`` (count), ``finger``, ``shadow``, ``noise_sigma``,
-            ``jpeg_quality``.
+            ``jpeg_quality``, ``camera`` ("webcam": the lens axis through the frame's centre;
+            "slid": the page placed as corpus version 4 did, see `Slid`).
 
     Returns:
         The BGR uint8 frame (after its JPEG round trip) and the truth record.

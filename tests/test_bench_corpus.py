@@ -14,7 +14,7 @@ import pytest
 
 from bench import bench_capture, capture_seeds
 from bench.bench_capture import timings
-from bench.capture_corpus import generate, render_scene
+from bench.capture_corpus import MARGIN, generate, render_scene
 from bench.capture_documents import render_document
 from bench.capture_metrics import f1, percentile, polygon_iou
 from bench.classic import classic_detect
@@ -104,6 +104,55 @@ def test_quad_starts_at_the_documents_own_top_left() -> None:
     _, upside_down = render_scene(31, RES, document="a4_letter", roll_deg=180, tilt_deg=0, **PLAIN)
     assert np.argmin(np.sum(upright["quad"], axis=1)) == 0
     assert np.argmax(np.sum(upside_down["quad"], axis=1)) == 0
+
+
+def _corner_angle_in_space(truth: dict[str, Any]) -> float:
+    """Cosine of the angle in space between the page's two directions, as a webcam sees them.
+
+    The camera of the scene's field of view, its lens axis through the frame's
+    centre: each pair of opposite sides meets at a vanishing point, which that
+    camera sees along the sides' direction in space. A page's sides are at
+    right angles: 0 when the truth was drawn by such a camera.
+    """
+    quad = np.c_[np.array(truth["quad"]), np.ones(4)]
+    width, height = truth["width"], truth["height"]
+    focal = width / (2 * np.tan(np.radians(truth["params"]["geometry"]["hfov_deg"]) / 2))
+    lens = np.array(
+        [[1 / focal, 0, -width / 2 / focal], [0, 1 / focal, -height / 2 / focal], [0, 0, 1]]
+    )
+    one = lens @ np.cross(np.cross(quad[0], quad[1]), np.cross(quad[3], quad[2]))
+    other = lens @ np.cross(np.cross(quad[1], quad[2]), np.cross(quad[0], quad[3]))
+    return float(abs(one @ other) / (np.linalg.norm(one) * np.linalg.norm(other)))
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_pages_are_seen_by_a_webcam_wherever_they_lie(partial: bool) -> None:
+    # A page off the lens axis is seen from the side; version 4 slid the
+    # on-axis picture across the frame instead (a lens shifted off its sensor's
+    # centre), which the detector's camera model cannot undo.
+    webcam, slid = [], []
+    for seed in range(51, 57):
+        scene = dict(document="a4_letter", tilt_deg=25, **(PLAIN | {"partial": partial}))
+        webcam.append(_corner_angle_in_space(render_scene(seed, RES, **scene)[1]))
+        slid.append(_corner_angle_in_space(render_scene(seed, RES, camera="slid", **scene)[1]))
+    assert max(webcam) < 1e-6
+    assert max(slid) > 0.02
+
+
+def test_whole_pages_keep_the_margin_even_seen_from_the_side() -> None:
+    # Scene 7000251 (seed 7's frame 252) put its page at the frame's left edge,
+    # where, seen from the side, it looked wider than on the axis: made
+    # smaller and smaller, it still reached out of the frame.
+    scenes = [(7000251, (1920, 1080), {})] + [
+        (seed, RES, {"document": "a4_letter", "tilt_deg": 30, "partial": False})
+        for seed in range(61, 76)
+    ]
+    for seed, size, overrides in scenes:
+        _, truth = render_scene(seed, size, **overrides)
+        quad, width = np.array(truth["quad"]), truth["width"]
+        assert not truth["labels"]["not_fully_visible"]
+        assert quad.min() >= MARGIN * width - 0.5
+        assert (quad <= np.array(size) - MARGIN * width - 0.5 + 1e-9).all()
 
 
 # --- MRZ ---------------------------------------------------------------------------------------
