@@ -6,9 +6,11 @@ the cut — and the frame's border closes the rest. The page's real outline is
 larger: its fourth side lies beyond the border. Pages come in a few formats
 (A4 and the passport page about 1.41, the identity card 1.586), so the length
 of the running sides is a known multiple of the full side's: the fourth side
-is placed there, with the perspective the running sides show (they converge
-towards their vanishing point, and equal lengths on the page shrink as they
-approach it).
+is placed there, measured on the page's plane as the camera sees it
+(`on_the_page`, the camera model `scanning.aspect` uses): a page tilted away
+from the lens shows its running sides shorter than the full side's image
+says. Where the corners do not fit that model, the lengths are laid off
+along the image's lines, shrinking towards their vanishing point (`_along`).
 
 Which format, and whether the full side is the short or the long one, is not
 seen. The smallest completion that reaches past the frame is taken: it claims
@@ -28,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
+from scanning.aspect import NOMINAL_FIELD
 from scanning.types import Quad
 
 #: Formats a cut page may be completed to: those the kiosk is asked to scan
@@ -93,13 +96,8 @@ def complete(
     seen_a, seen_b = float(np.linalg.norm(q[0] - q[3])), float(np.linalg.norm(q[1] - q[2]))
     if full < 1.0 or min(seen_a, seen_b) < 1.0:
         return None
-    vanishing = geometry.intersect(
-        geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
-    )
     # Every format at once; the first (smallest) that reaches past the border wins.
-    lengths = format_ratios(formats) * full
-    ends_a = _along(q[3], q[0], vanishing, lengths)
-    ends_b = _along(q[2], q[1], vanishing, lengths)
+    ends_a, ends_b = running_ends(q, format_ratios(formats), width, height)
     reach_a = ((ends_a - q[3]) @ (q[0] - q[3])) / seen_a
     reach_b = ((ends_b - q[2]) @ (q[1] - q[2])) / seen_b
     # The fourth side must lie beyond the border, on both running sides.
@@ -130,24 +128,97 @@ def placed_by_format(
     variants = []
     for side in range(4):
         q = quad[_ROLLED[side]]  # np.roll(quad, -side, axis=0), without its overhead
-        full = float(np.linalg.norm(q[2] - q[3]))
-        if full < 1.0:
+        if float(np.linalg.norm(q[2] - q[3])) < 1.0:
             continue
-        vanishing = geometry.intersect(
-            geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
-        )
-        lengths = ratios * full
-        ends = [
-            _along(start, toward, vanishing, lengths)
-            for start, toward in ((q[3], q[0]), (q[2], q[1]))
-        ]
-        placed = np.stack([ends[0], ends[1]], axis=1)  # (R, 2 corners, 2)
+        placed = np.stack(running_ends(q, ratios, width, height), axis=1)  # (R, 2 corners, 2)
         seen = np.all(np.isfinite(placed) & (placed >= 0) & (placed <= inside), axis=(1, 2))
         rest = np.broadcast_to(q[2:], (len(ratios), 2, 2))
         # Back to the quad's own order: the moved side runs from corner `side` to the next.
         variant = np.concatenate([placed, rest], axis=1)[:, _UNROLLED[side]]
         variants.append(variant[seen])
     return np.concatenate(variants) if variants else np.zeros((0, 4, 2))
+
+
+def running_ends(
+    q: Quad, ratios: NDArray[np.float64], width: int, height: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Where running sides q3 → q0 and q2 → q1 end, `ratios` times the full side q3–q2 long.
+
+    On the page's plane as the camera sees it (`on_the_page`); when the
+    corners do not fit that model, equal lengths are laid off along the
+    image's lines, shrinking towards their vanishing point (`_along`).
+    Returns (R, 2) arrays; an end beyond the plane's horizon is not finite.
+    """
+    ends_a, ends_b, fits = on_the_page(
+        q[None, 3], q[None, 2], q[None, 0], q[None, 1], ratios, width, height
+    )
+    if fits[0]:
+        return ends_a[0], ends_b[0]
+    vanishing = geometry.intersect(
+        geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
+    )
+    lengths = ratios * float(np.linalg.norm(q[2] - q[3]))
+    return _along(q[3], q[0], vanishing, lengths), _along(q[2], q[1], vanishing, lengths)
+
+
+def on_the_page(
+    start_a: NDArray[np.float64],
+    start_b: NDArray[np.float64],
+    toward_a: NDArray[np.float64],
+    toward_b: NDArray[np.float64],
+    ratios: NDArray[np.float64],
+    width: int,
+    height: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Ends of N pairs of running sides (start → toward, (N, 2) each), `ratios` times the base long.
+
+    The base runs from `start_a` to `start_b`. The page's plane is recovered
+    with the camera model `scanning.aspect` uses (a nominal focal length,
+    the lens axis through the picture's centre; Zhang & He 2007): the
+    running sides' vanishing point gives their direction in space, the
+    base's image its own direction, at right angles to it, and the two the
+    plane. The base is measured on that plane, the ends laid off along the
+    running direction at each ratio of it, then seen again by the camera. A
+    page tilted away from the lens shows its running sides shorter than the
+    base's image says, by about the cosine of the tilt: equal lengths on a
+    page only look equal across the tilt's axis.
+
+    Returns the ends (N, R, 2) on each running side — not finite beyond the
+    plane's horizon — and which pairs fit the model (corners in front of
+    the lens, on a plane that is not seen edge on).
+    """
+    focal = width / (2.0 * np.tan(np.radians(NOMINAL_FIELD) / 2.0))
+    centre = np.array([width / 2.0, height / 2.0])
+
+    def rays(points: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.concatenate([(points - centre) / focal, np.ones((len(points), 1))], axis=1)
+
+    ray_a, ray_b, ray_ta, ray_tb = (rays(p) for p in (start_a, start_b, toward_a, toward_b))
+    # Each side's plane through the lens; the running sides' direction lies in both.
+    running = np.cross(np.cross(ray_a, ray_ta), np.cross(ray_b, ray_tb))
+    across = np.cross(np.cross(ray_a, ray_b), running)
+    normal = np.cross(running, across)
+    normal *= np.where(np.einsum("nj,nj->n", normal, ray_a) < 0, -1.0, 1.0)[:, None]
+    depths = [np.einsum("nj,nj->n", normal, ray) for ray in (ray_a, ray_b, ray_ta, ray_tb)]
+    size = np.linalg.norm(running, axis=1)
+    fits = np.all([d > 1e-12 for d in depths], axis=0) & (size > 1e-12)
+    fits &= np.all(np.isfinite(depths), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # On the plane normal·X = 1: lengths on the page, up to one scale.
+        on_a, on_b, on_ta = (
+            ray / d[:, None] for ray, d in zip((ray_a, ray_b, ray_ta), depths, strict=False)
+        )
+        unit = running / size[:, None]
+        unit *= np.where(np.einsum("nj,nj->n", on_ta - on_a, unit) < 0, -1.0, 1.0)[:, None]
+        base = np.linalg.norm(on_b - on_a, axis=1)
+        steps = ratios[None, :, None] * (base[:, None] * unit)[:, None, :]
+
+        def seen(start: NDArray[np.float64]) -> NDArray[np.float64]:
+            ends = start[:, None, :] + steps
+            image = ends[..., :2] / ends[..., 2:] * focal + centre
+            return np.where(ends[..., 2:] > 1e-9, image, np.nan)
+
+        return seen(on_a), seen(on_b), fits
 
 
 def _along(

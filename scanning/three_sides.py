@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
-from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios
+from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios, on_the_page
 from scanning.edges import EdgeMaps
 from scanning.outline import EXTENSION, order_many, plausible, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
@@ -71,7 +71,7 @@ def three_side_quads(
     best = best[base_score[best] > 0]
     pp, kk = pp[best], kk[best]
     ia, ib = a[pp], b[pp]
-    quads = _closed(lines, points, ia, ib, kk, ratios)
+    quads = _closed(lines, points, (ia, ib, kk), ratios, (maps.width, maps.height))
     on = np.tile(np.stack([kk, ib, ia], axis=1), (2 * len(ratios), 1))
     starts = np.stack([quads[:, 0], quads[:, 1], quads[:, 0]], axis=1)
     stops = np.stack([quads[:, 1], quads[:, 2], quads[:, 3]], axis=1)
@@ -106,17 +106,19 @@ def three_side_quads(
 def _closed(
     lines: Lines,
     points: NDArray[np.float64],
-    ia: NDArray[np.intp],
-    ib: NDArray[np.intp],
-    base: NDArray[np.intp],
+    on: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]],
     ratios: NDArray[np.float64],
+    size: tuple[int, int],
 ) -> NDArray[np.float64]:
     """The U's on lines `ia`, `ib` and `base`, closed either way by every ratio (2R·N, 4, 2).
 
     Corners run base-on-a, base-on-b, then the placed ends on b and a; the
-    running sides' length is the ratio times the base's, foreshortened
-    towards their vanishing point (`scanning.complete.along_side`).
+    running sides' length is the ratio times the base's, on the page's
+    plane as the camera sees it (`scanning.complete.on_the_page`), or, where
+    the lines do not fit that model, foreshortened towards their vanishing
+    point (`scanning.complete.along_side`).
     """
+    ia, ib, base = on
     ca, cb = points[ia, base], points[ib, base]
     width = np.linalg.norm(cb - ca, axis=1)
     vanishing = points[ia, ib]
@@ -126,13 +128,16 @@ def _closed(
         db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
         # Both running sides leave the base on the same side of it.
         db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
-        for ratio in ratios:
+        ends_a, ends_b, fits = on_the_page(ca, cb, ca + da, cb + db, ratios, *size)
+        for index, ratio in enumerate(ratios):
             length = ratio * width
             ends = []
-            for start, d in ((ca, da), (cb, db)):
+            for start, d, placed in ((ca, da, ends_a), (cb, db, ends_b)):
                 ahead = np.einsum("nj,nj->n", vanishing - start, d)
                 step = np.where(np.abs(ahead) > 1e-6, foreshortened(length, ahead), length)
                 step = np.where(np.isfinite(step) & (step > 0), step, length)
-                ends.append(start + step[:, None] * d)
+                # Past the plane's horizon, no length on the page reaches: the image's own.
+                on_page = fits & np.isfinite(placed[:, index]).all(axis=1)
+                ends.append(np.where(on_page[:, None], placed[:, index], start + step[:, None] * d))
             closed.append(np.stack([ca, cb, ends[1], ends[0]], axis=1))
     return np.concatenate(closed)
