@@ -42,31 +42,16 @@ def true_ratios(quads: NDArray[np.float64], width: int, height: int) -> NDArray[
     # Normalised camera coordinates: the calibration matrix's inverse applied to each corner.
     points = np.concatenate([(quads - centre) / focal, np.ones(quads.shape[:2] + (1,))], axis=2)
     m1, m2, m4, m3 = points[:, 0], points[:, 1], points[:, 2], points[:, 3]  # tl, tr, br, bl
-    cross14 = _cross(m1, m4)
+    cross = geometry.cross_rows
+    cross14 = cross(m1, m4)
     with np.errstate(divide="ignore", invalid="ignore"):
-        k2 = np.einsum("ij,ij->i", cross14, m3) / np.einsum("ij,ij->i", _cross(m2, m4), m3)
-        k3 = np.einsum("ij,ij->i", cross14, m2) / np.einsum("ij,ij->i", _cross(m3, m4), m2)
+        k2 = np.einsum("ij,ij->i", cross14, m3) / np.einsum("ij,ij->i", cross(m2, m4), m3)
+        k3 = np.einsum("ij,ij->i", cross14, m2) / np.einsum("ij,ij->i", cross(m3, m4), m2)
         across = k2[:, None] * m2 - m1  # direction of the top side, in the camera's frame
         down = k3[:, None] * m3 - m1  # direction of the left side
         ratio = np.linalg.norm(across, axis=1) / np.linalg.norm(down, axis=1)
     ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
     return np.asarray(np.maximum(ratio, 1.0 / ratio), dtype=np.float64)
-
-
-def _cross(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Row-wise cross products of (N, 3) vectors, as `np.cross` works them out.
-
-    The same products and differences, without `np.cross`'s general set-up,
-    which costs more than the arithmetic on the few hundred quads scored.
-    """
-    return np.stack(
-        [
-            a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
-            a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-            a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0],
-        ],
-        axis=1,
-    )
 
 
 def format_match(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.float64]:

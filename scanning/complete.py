@@ -125,12 +125,20 @@ def placed_by_format(
     quad = np.asarray(quad, dtype=np.float64)
     ratios = format_ratios(formats)
     inside = np.array([width - 1.0, height - 1.0])
+    # Each side in turn is the one placed (the quad rolled by `_ROLLED`), all four at once.
+    rolled = quad[np.stack(_ROLLED)]
+    ends_a, ends_b, fits = on_the_page(
+        rolled[:, 3], rolled[:, 2], rolled[:, 0], rolled[:, 1], ratios, width, height
+    )
     variants = []
     for side in range(4):
-        q = quad[_ROLLED[side]]  # np.roll(quad, -side, axis=0), without its overhead
+        q = rolled[side]
         if float(np.linalg.norm(q[2] - q[3])) < 1.0:
             continue
-        placed = np.stack(running_ends(q, ratios, width, height), axis=1)  # (R, 2 corners, 2)
+        if fits[side]:
+            placed = np.stack([ends_a[side], ends_b[side]], axis=1)  # (R, 2 corners, 2)
+        else:
+            placed = np.stack(running_ends(q, ratios, width, height), axis=1)
         seen = np.all(np.isfinite(placed) & (placed >= 0) & (placed <= inside), axis=(1, 2))
         rest = np.broadcast_to(q[2:], (len(ratios), 2, 2))
         # Back to the quad's own order: the moved side runs from corner `side` to the next.
@@ -194,10 +202,11 @@ def on_the_page(
         return np.concatenate([(points - centre) / focal, np.ones((len(points), 1))], axis=1)
 
     ray_a, ray_b, ray_ta, ray_tb = (rays(p) for p in (start_a, start_b, toward_a, toward_b))
+    cross = geometry.cross_rows
     # Each side's plane through the lens; the running sides' direction lies in both.
-    running = np.cross(np.cross(ray_a, ray_ta), np.cross(ray_b, ray_tb))
-    across = np.cross(np.cross(ray_a, ray_b), running)
-    normal = np.cross(running, across)
+    running = cross(cross(ray_a, ray_ta), cross(ray_b, ray_tb))
+    across = cross(cross(ray_a, ray_b), running)
+    normal = cross(running, across)
     normal *= np.where(np.einsum("nj,nj->n", normal, ray_a) < 0, -1.0, 1.0)[:, None]
     depths = [np.einsum("nj,nj->n", normal, ray) for ray in (ray_a, ray_b, ray_ta, ray_tb)]
     size = np.linalg.norm(running, axis=1)
