@@ -138,7 +138,7 @@ def placed_by_format(
         if fits[side]:
             placed = np.stack([ends_a[side], ends_b[side]], axis=1)  # (R, 2 corners, 2)
         else:
-            placed = np.stack(running_ends(q, ratios, width, height), axis=1)
+            placed = np.stack(_in_the_image(q, ratios), axis=1)
         seen = np.all(np.isfinite(placed) & (placed >= 0) & (placed <= inside), axis=(1, 2))
         rest = np.broadcast_to(q[2:], (len(ratios), 2, 2))
         # Back to the quad's own order: the moved side runs from corner `side` to the next.
@@ -162,6 +162,13 @@ def running_ends(
     )
     if fits[0]:
         return ends_a[0], ends_b[0]
+    return _in_the_image(q, ratios)
+
+
+def _in_the_image(
+    q: Quad, ratios: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """`running_ends` laid off along the image's lines, shrinking towards their vanishing point."""
     vanishing = geometry.intersect(
         geometry.line_through(q[3], q[0]), geometry.line_through(q[2], q[1])
     )

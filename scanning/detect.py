@@ -108,7 +108,8 @@ class PagesInside:
     Candidates (working-copy corners) with their scores — 0 for those out of
     play, updated as the choice goes on — their weakest sides and their
     evidence. What is measured on one candidate is kept for the frame: the
-    choice is made again after each rejection.
+    choice is made again after each rejection, and a candidate looked at
+    inside one choice may be the next choice.
     """
 
     def __init__(
@@ -162,9 +163,9 @@ class PagesInside:
                 continue
             # Cheapest first; the ring's print, read on the frame, last.
             if (
-                self._one_sheet_in_view(index)
+                self.one_sheet_in_view(index)
                 and self.rings.desk_colour_beside(outer[1], quad)
-                and self._printed(index)
+                and self.printed(index)
                 and self.rings.no_print_beside(outer[0], (self.frame(index), quad))
             ):
                 # That page may itself be a page and desk beside it.
@@ -173,8 +174,8 @@ class PagesInside:
             failed.append(quad)
         return None
 
-    def _one_sheet_in_view(self, index: int) -> bool:
-        # The checks a choice passes on the working copy (see `detect`).
+    def one_sheet_in_view(self, index: int) -> bool:
+        """The working copy's checks on a choice: mostly in view, a cut page if cut, one sheet."""
         if index not in self._sheet:
             quad = self.quads[index]
             self._sheet[index] = (
@@ -184,7 +185,8 @@ class PagesInside:
             )
         return self._sheet[index]
 
-    def _printed(self, index: int) -> bool:
+    def printed(self, index: int) -> bool:
+        """Whether a candidate holds print (`scanning.content`, read on the frame)."""
         if index not in self._print:
             self._print[index] = has_print(self.image, self.frame(index))
         return self._print[index]
@@ -282,15 +284,10 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         if page is not None:
             index = page
             break
-        full = inside.frame(index)
         # The cheap test first: most outlines the border closes fail it.
-        if (
-            mostly_in_view(quads[index], maps)
-            and runs_out(quads[index], maps)
-            and one_sheet(quads[index], maps)
-        ):
+        if inside.one_sheet_in_view(index):
             checked += 1
-            if has_print(image, full):
+            if inside.printed(index):
                 # The choice, holding print, may be a page and desk beside it.
                 page = None if first else inside.page_beside_desk(index)
                 index = index if page is None else page
