@@ -85,17 +85,9 @@ def flattened_interior(image: Image, quad: Quad) -> Image:
     frame_h, frame_w = image.shape[:2]
     x0, y0 = np.floor(np.clip(inner.min(axis=0), 0, [frame_w - 1, frame_h - 1])).astype(int)
     x1, y1 = np.ceil(np.clip(inner.max(axis=0), 0, [frame_w - 1, frame_h - 1])).astype(int) + 1
-    crop = image[y0:y1, x0:x1]
-    if crop.shape[0] < factor or crop.shape[1] < factor:
+    if y1 - y0 < factor or x1 - x0 < factor:
         return np.zeros((1, 1), np.uint8)
-    small_size = (crop.shape[1] // factor, crop.shape[0] // factor)
-    crop = crop[: small_size[1] * factor, : small_size[0] * factor]
-    # Green alone stands for brightness: ink of any usual colour (black, blue,
-    # red) absorbs it, and it is the sensor's least noisy channel.
-    # (OpenCV's channel copy: the same bytes as numpy's strided one, faster.)
-    grey: Image = np.asarray(cv2.extractChannel(crop, 1)) if crop.ndim == 3 else crop
-    if factor > 1:
-        grey = np.asarray(cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA), np.uint8)
+    grey = shrunk_green(image, (x0, y0, x1, y1), factor)
     scale = SAMPLE_LONG_SIDE / max(width, height)
     out_w, out_h = max(8, round(width * scale)), max(8, round(height * scale))
     source = ((inner - [x0, y0]) + 0.5) / factor - 0.5
@@ -105,6 +97,24 @@ def flattened_interior(image: Image, quad: Quad) -> Image:
         grey, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     return np.asarray(flat, dtype=np.uint8)
+
+
+def shrunk_green(image: Image, box: tuple[int, int, int, int], factor: int) -> Image:
+    """The green channel of `image[y0:y1, x0:x1]`, shrunk by a whole `factor` (area averaging).
+
+    Green alone stands for brightness: ink of any usual colour (black, blue,
+    red) absorbs it, and it is the sensor's least noisy channel. Shrunk pixel
+    (u, v) covers frame pixels from (x0 + u·factor, y0 + v·factor), `factor`
+    each way; the rows and columns past the last whole block are left out.
+    """
+    x0, y0, x1, y1 = box
+    small_size = (max(1, (x1 - x0) // factor), max(1, (y1 - y0) // factor))
+    crop = image[y0 : y0 + small_size[1] * factor, x0 : x0 + small_size[0] * factor]
+    # (OpenCV's channel copy: the same bytes as numpy's strided one, faster.)
+    grey: Image = np.asarray(cv2.extractChannel(crop, 1)) if crop.ndim == 3 else crop
+    if factor > 1:
+        grey = np.asarray(cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA), np.uint8)
+    return grey
 
 
 def printed_content(image: Image, quad: Quad) -> tuple[float, float, float, float]:

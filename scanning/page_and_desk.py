@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
-from scanning.content import SAMPLE_LONG_SIDE, edges_and_marks
+from scanning.content import SAMPLE_LONG_SIDE, edges_and_marks, shrunk_green
 from scanning.edges import EdgeMaps, sample
 from scanning.outline import NEAR
 from scanning.types import Image, Quad
@@ -123,15 +123,7 @@ def _surroundings(image: Image, quad: Quad) -> Surroundings:
         x0, y0, x1, y1 = 0, 0, frame_w, frame_h
     # Shrink by a whole factor first (averaging, so noise falls), as `content` does.
     factor = max(1, int(max(width, height) // SAMPLE_LONG_SIDE))
-    crop = image[y0:y1, x0:x1]
-    grey = np.asarray(cv2.extractChannel(crop, 1)) if crop.ndim == 3 else crop
-    small_size = (max(1, grey.shape[1] // factor), max(1, grey.shape[0] // factor))
-    if factor > 1:
-        grey = cv2.resize(
-            grey[: small_size[1] * factor, : small_size[0] * factor],
-            small_size,
-            interpolation=cv2.INTER_AREA,
-        )
+    grey = shrunk_green(image, (x0, y0, x1, y1), factor)
     # Shrunk-crop pixels to frame pixels (pixel centres), then to the sample's.
     to_frame = np.array(
         [[factor, 0, (factor - 1) / 2 + x0], [0, factor, (factor - 1) / 2 + y0], [0, 0, 1]]
