@@ -11,7 +11,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    (`scanning.regions`), plus the previous frame's outline;
 2. each is scored on the evidence along its sides (`scanning.outline`), on
    whether its sides end at its corners, and on how close its real
-   proportions are to a document format (`scanning.aspect`); the best are
+   proportions are to a document format (`scanning.aspect`) — a side that
+   hardly shows, where the others end and the format puts it, counts as a
+   fair one, as a side out of the picture does; the best are
    scored again with their sides snapped onto the edges beside them
    (`scanning.snap`) and, the best few, with a side placed by format;
 3. among outlines about as well supported, the larger wins, since a page holds
@@ -44,9 +46,10 @@ from scanning.content import has_print
 from scanning.cut_page import mostly_in_view, runs_out
 from scanning.edges import EdgeMaps, edge_maps, working_copy
 from scanning.lines import line_quads
-from scanning.outline import areas, order_many, plausible, score_sides
+from scanning.outline import score_sides
 from scanning.page_and_desk import PageBesideDesk
 from scanning.paper import one_sheet
+from scanning.quads import areas, order_many, plausible
 from scanning.refine import refine
 from scanning.regions import contour_quads, region_quads
 from scanning.snap import snap_sides

@@ -30,8 +30,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning.edges import EdgeMaps
-from scanning.outline import combine, finish, order_many, plausible
+from scanning.outline import combine, finish
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
+from scanning.quads import order_many, plausible
 from scanning.three_sides import three_side_quads
 
 HOUGH_ANGLE_STEP = 2  # degrees

@@ -6,8 +6,11 @@ a colour difference between just inside and both just and further outside (a
 dark band printed across a form has the same paper again beyond it). It ends
 at the page's corners: a line that runs on past them is a shadow, a seam or
 another sheet (`continuation`). Sides outside the frame, and the parts of
-sides outside it, cannot be judged and count as fair ones; the weakest judged
-side weighs in, so one good edge cannot carry a quad. Last,
+sides outside it, cannot be judged and count as fair ones; so does a side
+that hardly shows where the page visibly ends — its neighbours' edges run up
+to its corners and stop there — at the place the page's format puts it
+(`closed_by_format`: white paper against a white sheet, a side in shadow).
+The weakest judged side weighs in, so one good edge cannot carry a quad. Last,
 the quad's real proportions are compared with the document formats
 (`scanning.aspect`).
 """
@@ -22,6 +25,7 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.aspect import format_match
 from scanning.edges import EDGE_STEP, SCHARR_GAIN, EdgeMaps
+from scanning.quads import areas
 
 #: The score given to a side that lies outside the picture.
 UNSEEN_SIDE = 0.5
@@ -39,6 +43,11 @@ SUPPORT_POWER = 2.0
 #: length past each corner (clear of a card's rounded corner) to this one.
 EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
+#: A side's edge stops at a corner when less than this share of its
+#: extension past the corner is edge.
+ENDS_HERE = 0.5
+#: …and it reaches the corner when at least this share of its last fifth is edge.
+ENDS_ON_EDGE = 0.5
 _ACROSS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
 _NEXT = geometry.NEXT_CORNER
 
@@ -253,15 +262,6 @@ def combine(sides: NDArray[np.float64], judged: NDArray[np.bool_]) -> NDArray[np
     return np.asarray(np.where(count >= 3, edge, 0.0), dtype=np.float64)
 
 
-def areas(quads: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Areas of a stack of quads (N, 4, 2)."""
-    x, y = quads[..., 0], quads[..., 1]
-    return np.asarray(
-        0.5 * np.abs(np.sum(x * y[:, _NEXT] - y * x[:, _NEXT], axis=1)),
-        dtype=np.float64,
-    )
-
-
 def finish(
     edge: NDArray[np.float64], quads: NDArray[np.float64], maps: EdgeMaps
 ) -> NDArray[np.float64]:
@@ -271,9 +271,12 @@ def finish(
 
 
 def shape_factors(
-    quads: NDArray[np.float64], maps: EdgeMaps
+    quads: NDArray[np.float64], maps: EdgeMaps, match: NDArray[np.float64] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """What `finish` multiplies evidence by: a discount for tiny quads, the format prior."""
+    """What `finish` multiplies evidence by: a discount for tiny quads, the format prior.
+
+    `match` is the quads' `format_match`, when already worked out.
+    """
     fraction = areas(quads) / (maps.width * maps.height)
     size = np.minimum(1.0, fraction / 0.15) ** 0.5
     # A quad closed by the frame's border is only the part of a page in view:
@@ -281,7 +284,7 @@ def shape_factors(
     match = np.where(
         on_border(quads, maps.width, maps.height).any(axis=1),
         UNSEEN_SIDE,
-        format_match(quads, maps.width, maps.height),
+        format_match(quads, maps.width, maps.height) if match is None else match,
     )
     return size, np.asarray(0.8 + 0.2 * match, dtype=np.float64)
 
@@ -291,49 +294,6 @@ def on_border(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np
     return geometry.sides_along_border(quads, width, height, 0.5)
 
 
-def order_many(quads: NDArray[np.float64]) -> NDArray[np.float64]:
-    """`geometry.order_clockwise` for a stack of quads of shape (N, 4, 2)."""
-    centre = geometry.corner_means(quads)
-    angles = np.arctan2(quads[..., 1] - centre[:, 1:], quads[..., 0] - centre[:, :1])
-    # Flat indices of the corners in clockwise order; the corners themselves
-    # are gathered once, in their final order (from the top-left one).
-    order = np.argsort(angles, axis=1) + (4 * np.arange(len(quads)))[:, None]
-    flat = quads.reshape(-1, 2)
-    start = np.argmin((flat[:, 0] + flat[:, 1])[order], axis=1)
-    clockwise = np.take_along_axis(order, (geometry.CORNERS + start[:, None]) % 4, axis=1)
-    return np.asarray(flat[clockwise])
-
-
-def plausible(
-    quads: NDArray[np.float64], width: int, height: int, min_area: float
-) -> NDArray[np.bool_]:
-    """Which ordered quads could be a document seen by the camera (shape, size, place)."""
-    finite = np.all(np.isfinite(quads), axis=(1, 2))
-    quads = np.where(finite[:, None, None], quads, 0.0)
-    edges = quads[:, _NEXT] - quads
-    following = edges[:, _NEXT]
-    cross = edges[..., 0] * following[..., 1] - edges[..., 1] * following[..., 0]
-    # `np.linalg.norm(edges, axis=2)`: the same sum of two squares, without its overhead.
-    lengths = np.sqrt(edges[..., 0] * edges[..., 0] + edges[..., 1] * edges[..., 1])
-    cosines = -np.einsum("nij,nij->ni", edges, following) / (lengths * lengths[:, _NEXT] + 1e-12)
-    angles = np.degrees(np.arccos(np.clip(cosines, -1, 1)))
-    inside = (
-        (quads[..., 0] > -0.35 * width)
-        & (quads[..., 0] < 1.35 * width)
-        & (quads[..., 1] > -0.35 * height)
-        & (quads[..., 1] < 1.35 * height)
-    )
-    return np.asarray(
-        finite
-        & np.all(cross > 0, axis=1)
-        & np.all((angles > 35) & (angles < 145), axis=1)
-        & np.all(inside, axis=1)
-        & (lengths.min(axis=1) > 0.06 * max(width, height))
-        & (areas(quads) >= min_area),
-        dtype=np.bool_,
-    )
-
-
 def continuation(
     start: NDArray[np.float64],
     end: NDArray[np.float64],
@@ -341,15 +301,66 @@ def continuation(
     maps: EdgeMaps,
 ) -> NDArray[np.float64]:
     """Share of edge on the extensions of sides (…, 2) past both their corners."""
+    return continuation_by_end(start, end, normal, maps)[0]
+
+
+def continuation_by_end(
+    start: NDArray[np.float64],
+    end: NDArray[np.float64],
+    normal: NDArray[np.float64],
+    maps: EdgeMaps,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """`continuation` past both corners, then past the start only, then past the end only."""
     low, high = EXTENSION
     t = np.concatenate([-np.linspace(low, high, 6), 1.0 + np.linspace(low, high, 6)])
     points = start[..., None, :] + (end - start)[..., None, :] * t[:, None]
     normals = np.broadcast_to(normal[..., None, :], points.shape)
     in_view, supported, _ = edge_support(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
-    visible = in_view.sum(axis=-1)
-    share = supported.sum(axis=-1) / np.maximum(visible, 1)
-    # Past the picture's border nothing can be told.
-    return np.asarray(np.where(visible >= 3, share, np.nan), dtype=np.float64)
+    shares = []
+    for part in (slice(None), slice(0, 6), slice(6, 12)):
+        visible = in_view[..., part].sum(axis=-1)
+        share = supported[..., part].sum(axis=-1) / np.maximum(visible, 1)
+        # Past the picture's border nothing can be told.
+        limit = 3 if part == slice(None) else 2
+        shares.append(np.asarray(np.where(visible >= limit, share, np.nan), dtype=np.float64))
+    return shares[0], shares[1], shares[2]
+
+
+def closed_by_format(
+    plain: NDArray[np.float64],
+    supported: NDArray[np.bool_],
+    past: tuple[NDArray[np.float64], NDArray[np.float64]],
+    match: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Which sides (N, 4) are faint where the page visibly ends, at its format's place.
+
+    Both neighbouring sides are fair edges that run right up to the side's
+    corners and stop there (they do not run on past them), and the quad's
+    proportions are a document format's: the page ends there, though its
+    edge hardly shows (white paper on a white sheet, a side in shadow).
+    `supported` tells which points along each side (N, 4, points) are edge;
+    `past` is the share of edge past each side's start, then past its end
+    (`continuation_by_end`).
+    """
+    before, after = past
+    previous, following = np.roll(plain, 1, axis=1), np.roll(plain, -1, axis=1)
+    # The last fifth of the side before, the first fifth of the side after:
+    # a side placed on the desk beyond the page has none of their edge.
+    reach = max(2, supported.shape[2] // 5)
+    up_to = np.roll(supported[..., -reach:].mean(axis=2), 1, axis=1) >= ENDS_ON_EDGE
+    from_ = np.roll(supported[..., :reach].mean(axis=2), -1, axis=1) >= ENDS_ON_EDGE
+    # The side before ends at this side's first corner; the one after starts at its second.
+    stops = (np.roll(after, 1, axis=1) <= ENDS_HERE) & (np.roll(before, -1, axis=1) <= ENDS_HERE)
+    return np.asarray(
+        (plain < UNSEEN_SIDE)
+        & (previous >= UNSEEN_SIDE)
+        & (following >= UNSEEN_SIDE)
+        & up_to
+        & from_
+        & stops
+        & (match[:, None] >= np.exp(-1.0)),
+        dtype=np.bool_,
+    )
 
 
 def score_sides(
@@ -382,8 +393,14 @@ def score_sides(
         float(samples),
     )
     plain, judged = side_scores(*counts)
-    continued = continuation(start, end, normal, maps)
+    continued, before, after = continuation_by_end(start, end, normal, maps)
     sides, _ = side_scores(*counts, continued)
+    # A faint side where the page visibly ends, at its format's place, counts
+    # as a fair side, as one out of the picture does: unseen, not absent.
+    match = format_match(quads, maps.width, maps.height)
+    closed = closed_by_format(plain, seen.supported, (before, after), match)
+    plain = np.where(closed, UNSEEN_SIDE, plain)
+    sides = np.where(closed, np.maximum(sides, UNSEEN_SIDE), sides)
     weakest = np.where(judged, sides, np.inf).min(axis=1)
     # An object's outline ends somewhere: when every side runs on past its
     # corners, the outline is a cell of a grid (tiles, a keyboard), no page.
@@ -391,7 +408,7 @@ def score_sides(
     grid = np.where(known, continued, np.inf).min(axis=1)
     grid = np.where(known.sum(axis=1) >= 2, grid, 0.0)
     # `finish` twice, its factors worked out once.
-    size, prior = shape_factors(quads, maps)
+    size, prior = shape_factors(quads, maps, match)
     return (
         combine(sides, judged) * size * prior,
         np.where(np.isinf(weakest), 0.0, weakest),

@@ -21,8 +21,9 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios, on_the_page
 from scanning.edges import EdgeMaps
-from scanning.outline import EXTENSION, order_many, plausible, side_scores
+from scanning.outline import EXTENSION, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
+from scanning.quads import order_many, plausible
 
 #: Bases (a line across a pair, between its crossings) closed, best supported first.
 BASES = 100
