@@ -43,8 +43,8 @@ SUPPORT_POWER = 2.0
 #: length past each corner (clear of a card's rounded corner) to this one.
 EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
-#: A side's edge stops at a corner when less than this share of its
-#: extension past the corner is edge.
+#: A side's edge stops at a corner when at most this share of its extension
+#: past the corner is edge (as `three_sides.CONTINUED_LIMIT` has it).
 ENDS_HERE = 0.5
 #: …and it reaches the corner when at least this share of its last fifth is edge.
 ENDS_ON_EDGE = 0.5
@@ -358,6 +358,7 @@ def closed_by_format(
         & up_to
         & from_
         & stops
+        # Within `aspect.TOLERANCE` of a format: match = exp(−(error / TOLERANCE)²).
         & (match[:, None] >= np.exp(-1.0)),
         dtype=np.bool_,
     )
