@@ -44,7 +44,7 @@ SUPPORT_POWER = 2.0
 EXTENSION = (0.03, 0.15)
 CONTINUED_PENALTY = 0.5
 #: A side's edge stops at a corner when at most this share of its extension
-#: past the corner is edge (as `three_sides.CONTINUED_LIMIT` has it).
+#: past the corner is edge; past that, it runs on: a longer line.
 ENDS_HERE = 0.5
 #: …and it reaches the corner when at least this share of its last fifth is edge.
 ENDS_ON_EDGE = 0.5
@@ -299,31 +299,24 @@ def continuation(
     end: NDArray[np.float64],
     normal: NDArray[np.float64],
     maps: EdgeMaps,
-) -> NDArray[np.float64]:
-    """Share of edge on the extensions of sides (…, 2) past both their corners."""
-    return continuation_by_end(start, end, normal, maps)[0]
-
-
-def continuation_by_end(
-    start: NDArray[np.float64],
-    end: NDArray[np.float64],
-    normal: NDArray[np.float64],
-    maps: EdgeMaps,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """`continuation` past both corners, then past the start only, then past the end only."""
+    """Share of edge past the corners of sides (…, 2): past both, past the start, past the end.
+
+    Past the picture's border nothing can be told: a share is NaN where too
+    few of its points are in view (3 of 12 past both corners, 2 of 6 past one).
+    """
     low, high = EXTENSION
     t = np.concatenate([-np.linspace(low, high, 6), 1.0 + np.linspace(low, high, 6)])
     points = start[..., None, :] + (end - start)[..., None, :] * t[:, None]
     normals = np.broadcast_to(normal[..., None, :], points.shape)
     in_view, supported, _ = edge_support(points, normals, maps, np.array([-1.0, 0.0, 1.0]))
-    shares = []
-    for part in (slice(None), slice(0, 6), slice(6, 12)):
+
+    def share(part: slice, enough: int) -> NDArray[np.float64]:
         visible = in_view[..., part].sum(axis=-1)
-        share = supported[..., part].sum(axis=-1) / np.maximum(visible, 1)
-        # Past the picture's border nothing can be told.
-        limit = 3 if part == slice(None) else 2
-        shares.append(np.asarray(np.where(visible >= limit, share, np.nan), dtype=np.float64))
-    return shares[0], shares[1], shares[2]
+        edge = supported[..., part].sum(axis=-1) / np.maximum(visible, 1)
+        return np.asarray(np.where(visible >= enough, edge, np.nan), dtype=np.float64)
+
+    return share(slice(None), 3), share(slice(0, 6), 2), share(slice(6, 12), 2)
 
 
 def closed_by_format(
@@ -340,7 +333,7 @@ def closed_by_format(
     edge hardly shows (white paper on a white sheet, a side in shadow).
     `supported` tells which points along each side (N, 4, points) are edge;
     `past` is the share of edge past each side's start, then past its end
-    (`continuation_by_end`).
+    (`continuation`).
     """
     before, after = past
     previous, following = np.roll(plain, 1, axis=1), np.roll(plain, -1, axis=1)
@@ -394,7 +387,7 @@ def score_sides(
         float(samples),
     )
     plain, judged = side_scores(*counts)
-    continued, before, after = continuation_by_end(start, end, normal, maps)
+    continued, before, after = continuation(start, end, normal, maps)
     sides, _ = side_scores(*counts, continued)
     # A faint side where the page visibly ends, at its format's place, counts
     # as a fair side, as one out of the picture does: unseen, not absent.

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios, on_the_page
 from scanning.edges import EdgeMaps
-from scanning.outline import EXTENSION, side_scores
+from scanning.outline import ENDS_HERE, EXTENSION, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
 from scanning.quads import order_many, plausible
 
@@ -29,9 +29,6 @@ from scanning.quads import order_many, plausible
 BASES = 100
 #: U quads passed on to the full score.
 KEEP = 16
-#: Running sides that are still edge on more than this share of their
-#: continuation past the placed side belong to longer lines.
-CONTINUED_LIMIT = 0.5
 #: Lines crossing a pair at more than this angle (degrees) can be its base.
 CROSSING_DEG = 50
 
@@ -91,7 +88,7 @@ def three_side_quads(
     )
     continued = past[..., 1] / np.maximum(past[..., 0], 1.0)
     seen_past = past[..., 0] >= 0.5 * np.maximum(past_samples, 1.0)
-    score = np.where(np.any(seen_past & (continued > CONTINUED_LIMIT), axis=1), 0.0, score)
+    score = np.where(np.any(seen_past & (continued > ENDS_HERE), axis=1), 0.0, score)
     # A page the frame cuts is closed by the border (`line_quads`), not by a side placed here.
     inside = np.all(
         (quads >= 1.0) & (quads <= np.array([maps.width - 2.0, maps.height - 2.0])), axis=(1, 2)

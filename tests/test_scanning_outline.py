@@ -222,7 +222,7 @@ def test_a_side_that_runs_on_past_its_corners_is_seen() -> None:
     direction = end - start
     normal = np.stack([-direction[:, 1], direction[:, 0]], axis=-1)
     normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-    continued = continuation(start, end, normal, maps)
+    continued = continuation(start, end, normal, maps)[0]
     assert continued[2] > 0.8  # the bottom side lies on the long edge
     assert continued[0] < 0.2 and continued[1] < 0.2 and continued[3] < 0.2
 
