@@ -213,7 +213,10 @@ def _email(field: Field, form: Mapping[str, str], today: dt.date) -> str | None:
     if not raw:
         return None
     _limit(raw, DEFAULT_MAX_LENGTH["email"])
-    if not _EMAIL.match(raw):
+    # An address holds no invisible character (control, format, unassigned):
+    # kept, it would reach the portal as junk; dropped, it would change the address.
+    invisible = any(unicodedata.category(ch).startswith("C") for ch in raw)
+    if invisible or not _EMAIL.match(raw):
         raise _Refused(N_("Écrivez une adresse e-mail comme nom@exemple.fr."))
     local, domain = raw.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
