@@ -17,6 +17,13 @@ seen. The smallest completion that reaches past the frame is taken: it claims
 the least unseen page, and an applicant holds most of the page in view. The
 result is an estimate, and the page is reported as not fully visible.
 
+A completion may also put one corner of the fourth side within the picture:
+the page is cut across that side, a corner in view (the border then closes
+its visible part with a fifth side). Only the picture can tell whether that
+corner is there, so it is taken when a check the caller gives says so
+(`scanning.cut_page.corner_shows`: the running side stops there, the
+fourth side leaves it as an edge).
+
 The same placing helps with whole pages (`placed_by_format`): when one side
 of a page is too faint to be among the candidate lines, the side a format
 puts opposite the other three is tried in its stead.
@@ -25,6 +32,7 @@ puts opposite the other three is tried in its stead.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +52,11 @@ BORDER_TOLERANCE = 1.5
 #: `np.roll`'s overhead shows on these tiny arrays, scored many per frame).
 _ROLLED = [(np.arange(4) + side) % 4 for side in range(4)]
 _UNROLLED = [(np.arange(4) - side) % 4 for side in range(4)]
+
+#: A check of the picture for a corner a completion places in view:
+#: `(corner, far, beyond)` — the corner, the far end of its running side, and
+#: the fourth side's other end, out of the picture — tells whether it shows.
+CornerCheck = Callable[[Quad, Quad, Quad], bool]
 
 
 @functools.cache
@@ -78,12 +91,19 @@ def along_side(start: Quad, toward: Quad, vanishing: Quad | None, length: float)
 
 
 def complete(
-    quad: Quad, width: int, height: int, formats: tuple[str, ...] = COMPLETION_FORMATS
+    quad: Quad,
+    width: int,
+    height: int,
+    formats: tuple[str, ...] = COMPLETION_FORMATS,
+    corner_shows: CornerCheck | None = None,
 ) -> Quad | None:
     """The whole page of which `quad` is the part the frame shows, or None.
 
     Only a quad with exactly one side on the frame's border is completed (two
     sides on the border show a corner of the page: both lengths are unknown).
+    A completion whose fourth side reaches past the border on one running
+    side and ends the other within the picture is taken only if
+    `corner_shows` says that corner is there (never without it).
     Returns the corners clockwise from the top-left, some outside the frame.
     """
     quad = geometry.order_clockwise(np.asarray(quad, dtype=np.float64))
@@ -100,11 +120,25 @@ def complete(
     ends_a, ends_b = running_ends(q, format_ratios(formats), width, height)
     reach_a = ((ends_a - q[3]) @ (q[0] - q[3])) / seen_a
     reach_b = ((ends_b - q[2]) @ (q[1] - q[2])) / seen_b
-    # The fourth side must lie beyond the border, on both running sides.
-    beyond = (reach_a >= seen_a - BORDER_TOLERANCE) & (reach_b >= seen_b - BORDER_TOLERANCE)
-    for index in np.flatnonzero(beyond):
+    # The fourth side lies beyond the border on both running sides, or on
+    # one, with the other's end — a corner — in view where the picture shows it.
+    beyond_a = reach_a >= seen_a - BORDER_TOLERANCE
+    beyond_b = reach_b >= seen_b - BORDER_TOLERANCE
+    limit = np.array([width - 1.0, height - 1.0])
+    in_view_a, in_view_b = (
+        np.all((ends >= 0) & (ends <= limit), axis=1) for ends in (ends_a, ends_b)
+    )
+    for index in range(len(ends_a)):
         whole = np.array([ends_a[index], ends_b[index], q[2], q[3]])
-        if geometry.is_convex(whole):
+        if beyond_a[index] and beyond_b[index]:
+            shown = True
+        elif corner_shows is not None and beyond_b[index] and in_view_a[index]:
+            shown = corner_shows(ends_a[index], q[3], ends_b[index])
+        elif corner_shows is not None and beyond_a[index] and in_view_b[index]:
+            shown = corner_shows(ends_b[index], q[2], ends_a[index])
+        else:
+            continue
+        if shown and geometry.is_convex(whole):
             return geometry.order_clockwise(whole)
     return None
 

@@ -12,6 +12,7 @@ one or the other.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import cv2
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.complete import complete
 from scanning.edges import EDGE_STEP, EdgeMaps, sample
-from scanning.outline import NEAR, edge_support, on_border
+from scanning.outline import ENDS_HERE, NEAR, edge_support, on_border
 from scanning.types import Quad
 
 #: An outline closed by the frame's border is a page cut by the frame only if
@@ -41,6 +42,12 @@ END_GAP = 0.06
 STANDS_OUT = 2.0
 #: A document being shown has at least this share of its area in the picture.
 MIN_IN_VIEW = 0.5
+#: A corner that completion places in view is judged from this far past it
+#: (clear of its blur), one point a working-copy pixel, up to a pixel from
+#: the border; with fewer points than `CORNER_POINTS` on either line, it
+#: cannot be told from the border and is not taken.
+CORNER_CLEARANCE = 1.5
+CORNER_POINTS = 3
 #: A page cut by the frame shows its paper, between its print, at this share
 #: of the points along the border at least; a stretch of desk at none, or at
 #: one or two (a light speck). A share rather than the median colour: print
@@ -105,6 +112,41 @@ def runs_out(quad: Quad, maps: EdgeMaps) -> bool:
         if np.mean(to_paper <= to_desk) < PAPER_AT_BORDER:
             return False
     return True
+
+
+def corner_shows(corner: Quad, far: Quad, beyond: Quad, maps: EdgeMaps) -> bool:
+    """Tell whether a cut page's corner, placed in view by its format, is there (working copy).
+
+    The page's running side, from its `far` end, stops at the corner: past
+    it, up to the border, at most `outline.ENDS_HERE` of it is edge (a longer
+    line runs on: the page is larger). Its fourth side leaves the corner
+    towards `beyond`, out of the picture, as an edge on at least
+    `RUN_SUPPORT` of its part in view.
+    """
+    past, run_normal = _to_the_border(corner, corner - far, maps)
+    side, side_normal = _to_the_border(corner, beyond - corner, maps)
+    if len(past) < CORNER_POINTS or len(side) < CORNER_POINTS:
+        return False
+    _, past_edge, _ = edge_support(past, np.broadcast_to(run_normal, past.shape), maps)
+    _, side_edge, _ = edge_support(side, np.broadcast_to(side_normal, side.shape), maps)
+    return bool(past_edge.mean() <= ENDS_HERE and side_edge.mean() >= RUN_SUPPORT)
+
+
+def _to_the_border(start: Quad, direction: Quad, maps: EdgeMaps) -> tuple[Quad, Quad]:
+    """Points a pixel apart, from `CORNER_CLEARANCE` past `start` to a pixel from the border.
+
+    Along `direction`; returned with the line's unit normal.
+    """
+    unit = direction / (np.linalg.norm(direction) + 1e-12)
+    limit = np.array([maps.width - 1.0, maps.height - 1.0])
+    # The distance along the ray to the border: the nearest of the frame's lines ahead.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ahead = np.where(
+            unit > 0, (limit - start) / unit, np.where(unit < 0, -start / unit, np.inf)
+        )
+    length = float(np.min(ahead)) - 1.0
+    steps = np.arange(CORNER_CLEARANCE, max(length, 0.0) + 1e-9, 1.0)
+    return start + steps[:, None] * unit, np.array([-unit[1], unit[0]])
 
 
 def _reach_the_border(running: list[tuple[Any, Quad, Quad, Quad]], maps: EdgeMaps) -> bool:
@@ -231,7 +273,9 @@ def mostly_in_view(quad: Quad, maps: EdgeMaps) -> bool:
     """
     if not on_border(quad[None], maps.width, maps.height).any():
         return True
-    whole = complete(quad, maps.width, maps.height)
+    whole = complete(
+        quad, maps.width, maps.height, corner_shows=functools.partial(corner_shows, maps=maps)
+    )
     if whole is None:
         return False
     frame = np.array(

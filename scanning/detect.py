@@ -29,7 +29,8 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    of them, most of the page is in view — or the next best is taken;
 5. the chosen one is refined at full resolution by fitting a line to the edge
    found across each side; a page cut by the frame is completed to its whole
-   outline from its known format (`scanning.complete`).
+   outline from its known format (`scanning.complete`), with a corner in
+   view where the picture shows one (`scanning.cut_page.corner_shows`).
 
 `QuadTracker` smooths the outline over frames and counts how long it has
 been still, for auto-capture.
@@ -37,13 +38,15 @@ been still, for auto-capture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
-from scanning.complete import complete, placed_by_format
+from scanning.complete import CornerCheck, complete, placed_by_format
 from scanning.content import has_print
-from scanning.cut_page import mostly_in_view, runs_out
+from scanning.cut_page import corner_shows, mostly_in_view, runs_out
 from scanning.edges import EdgeMaps, edge_maps, working_copy
 from scanning.lines import line_quads
 from scanning.outline import score_sides
@@ -302,10 +305,24 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     refined = refine(image, full, radius=max(6.0, 3.0 / scale))
     refined = refine(image, refined, radius=4.0)
     # A page cut by the frame is reported whole, as its format says it is.
-    whole = complete(refined, width, height)
+    whole = complete(refined, width, height, corner_shows=_in_frame(corner_shows, maps, scale))
     if whole is not None:
         refined = whole
     return Detection(refined, float(evidence_only[index]), width, height, len(quads))
+
+
+def _in_frame(
+    check: Callable[[Quad, Quad, Quad, EdgeMaps], bool], maps: EdgeMaps, scale: float
+) -> CornerCheck:
+    """A check of the working copy's maps, for points given in frame pixels."""
+
+    def in_frame(corner: Quad, far: Quad, beyond: Quad) -> bool:
+        def work(point: Quad) -> Quad:
+            return (point + 0.5) * scale - 0.5
+
+        return check(work(corner), work(far), work(beyond), maps)
+
+    return in_frame
 
 
 class QuadTracker:
