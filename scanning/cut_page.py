@@ -137,8 +137,11 @@ def _to_the_border(start: Quad, direction: Quad, maps: EdgeMaps) -> tuple[Quad, 
 
     Along `direction`; returned with the line's unit normal.
     """
-    unit = direction / (np.linalg.norm(direction) + 1e-12)
+    size = float(np.linalg.norm(direction))
     limit = np.array([maps.width - 1.0, maps.height - 1.0])
+    if not (np.isfinite(size) and size > 1e-9 and np.all(np.isfinite(start))):
+        return np.zeros((0, 2)), np.zeros(2)  # no line: nothing to read
+    unit = direction / size
     # The distance along the ray to the border: the nearest of the frame's lines ahead.
     with np.errstate(divide="ignore", invalid="ignore"):
         ahead = np.where(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanning import complete, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
@@ -55,6 +57,10 @@ def _drawn(page: np.ndarray, seed: int = 0, run_on: bool = False) -> np.ndarray:
             x += word + 14
     frame = cv2.GaussianBlur(frame, (0, 0), 1.2)
     return np.clip(frame + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
+
+
+#: The drawn page's working-copy maps, for the checks that only need a picture.
+_MAPS = edge_maps(working_copy(_drawn(PAGE))[0])
 
 
 def test_the_page_scene_is_cut_with_one_corner_in_view() -> None:
@@ -114,10 +120,9 @@ def test_no_corner_shows_where_the_side_runs_on_or_no_side_leaves(seed: int) -> 
 
 
 def test_a_corner_too_near_the_border_is_not_judged() -> None:
-    maps = edge_maps(working_copy(_drawn(PAGE))[0])
     # One working-copy pixel from the left border: nothing to read past it.
     assert not cut_page.corner_shows(
-        np.array([1.0, 40.0]), np.array([150.0, 20.0]), np.array([-60.0, 230.0]), maps
+        np.array([1.0, 40.0]), np.array([150.0, 20.0]), np.array([-60.0, 230.0]), _MAPS
     )
 
 
@@ -141,3 +146,18 @@ def test_corpus_pages_cut_with_a_corner_in_view_are_found_whole(
     # Corpus scenes (seed 1 frames 262 and 311, seed 11 frame 82) completed
     # to a larger format than theirs: IoU 0.56, 0.62 and 0.48.
     assert detected_in_scene(seed, size, camera="webcam")[1] > 0.95
+
+
+_POINT = st.tuples(st.floats(-500, 2500), st.floats(-500, 1500)).map(np.array)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_POINT, _POINT, _POINT)
+def test_the_corner_check_answers_for_any_points(
+    corner: np.ndarray, far: np.ndarray, beyond: np.ndarray
+) -> None:
+    # Coinciding points, corners out of the picture or on its border: an
+    # answer, never an error (the check runs inside every frame's detection).
+    answer = cut_page.corner_shows(corner / 5, far / 5, beyond / 5, _MAPS)
+    assert isinstance(answer, bool)
+    assert not cut_page.corner_shows(corner / 5, corner / 5, beyond / 5, _MAPS)
