@@ -8,6 +8,11 @@ from the desk along every visible side, the page reaches the border with
 its paper, and a known format completes it to a page mostly in view. A
 stretch of floor between tile joints or planks, closed by the border, fails
 one or the other.
+
+When the format puts a corner of the cut side within the picture (the page
+crosses the border with that side, one of its corners in view),
+`corner_shows` reads whether the corner is there: the running side stops at
+it, and the cut side leaves it as an edge.
 """
 
 from __future__ import annotations
