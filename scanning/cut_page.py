@@ -132,6 +132,9 @@ def corner_shows(corner: Quad, far: Quad, beyond: Quad, maps: EdgeMaps) -> bool:
     side, side_normal = _to_the_border(corner, beyond - corner, maps)
     if len(past) < CORNER_POINTS or len(side) < CORNER_POINTS:
         return False
+    # The last points lie within two pixels of the border, where no gradient is
+    # read: they count as no edge. Judging only the points clear of it lost
+    # two frames on the corpora (IoU sum -0.61): the corner check has few points.
     _, past_edge, _ = edge_support(past, np.broadcast_to(run_normal, past.shape), maps)
     _, side_edge, _ = edge_support(side, np.broadcast_to(side_normal, side.shape), maps)
     return bool(past_edge.mean() <= ENDS_HERE and side_edge.mean() >= RUN_SUPPORT)
@@ -143,16 +146,13 @@ def _to_the_border(start: Quad, direction: Quad, maps: EdgeMaps) -> tuple[Quad, 
     Along `direction`; returned with the line's unit normal.
     """
     size = float(np.linalg.norm(direction))
-    limit = np.array([maps.width - 1.0, maps.height - 1.0])
     if not (np.isfinite(size) and size > 1e-9 and np.all(np.isfinite(start))):
         return np.zeros((0, 2)), np.zeros(2)  # no line: nothing to read
     unit = direction / size
-    # The distance along the ray to the border: the nearest of the frame's lines ahead.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ahead = np.where(
-            unit > 0, (limit - start) / unit, np.where(unit < 0, -start / unit, np.inf)
-        )
-    length = float(np.min(ahead)) - 1.0
+    # The ray, as long as the picture's diagonal, clipped to the picture.
+    reach = float(np.hypot(maps.width, maps.height))
+    span = _visible_span(start, start + unit * reach, maps.width, maps.height)
+    length = (span[1] * reach if span is not None and span[0] == 0.0 else 0.0) - 1.0
     steps = np.arange(CORNER_CLEARANCE, max(length, 0.0) + 1e-9, 1.0)
     return start + steps[:, None] * unit, np.array([-unit[1], unit[0]])
 

@@ -38,8 +38,6 @@ been still, for auto-capture.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -213,6 +211,11 @@ def _contains(outer: Quad, inner: Quad) -> bool:
     return bool(outer_area > 0 and geometry.iou(outer, inner) >= 0.97 * inner_area / outer_area)
 
 
+def to_work(points: Quad, scale: float) -> Quad:
+    """Map frame pixels to the working copy's (`to_frame`'s inverse, away from the border)."""
+    return (points + 0.5) * scale - 0.5
+
+
 def to_frame(
     quad: Quad, scale: float, work_size: tuple[int, int], frame_size: tuple[int, int]
 ) -> Quad:
@@ -247,7 +250,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     found = [line_quads(maps, min_area)]
     others = contour_quads(maps, min_area) + region_quads(maps, min_area)
     if prior is not None:
-        others.append((np.asarray(prior, dtype=np.float64) + 0.5) * scale - 0.5)
+        others.append(to_work(np.asarray(prior, dtype=np.float64), scale))
     if others:
         extra = order_many(np.array(others, dtype=np.float64).reshape(-1, 4, 2))
         found.append(extra[plausible(extra, maps.width, maps.height, min_area)])
@@ -305,24 +308,21 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     refined = refine(image, full, radius=max(6.0, 3.0 / scale))
     refined = refine(image, refined, radius=4.0)
     # A page cut by the frame is reported whole, as its format says it is.
-    whole = complete(refined, width, height, corner_shows=_in_frame(corner_shows, maps, scale))
+    whole = complete(refined, width, height, corner_shows=_corner_in_frame(maps, scale))
     if whole is not None:
         refined = whole
     return Detection(refined, float(evidence_only[index]), width, height, len(quads))
 
 
-def _in_frame(
-    check: Callable[[Quad, Quad, Quad, EdgeMaps], bool], maps: EdgeMaps, scale: float
-) -> CornerCheck:
-    """A check of the working copy's maps, for points given in frame pixels."""
+def _corner_in_frame(maps: EdgeMaps, scale: float) -> CornerCheck:
+    """`cut_page.corner_shows` on the working copy, for points given in frame pixels."""
 
-    def in_frame(corner: Quad, far: Quad, beyond: Quad) -> bool:
-        def work(point: Quad) -> Quad:
-            return (point + 0.5) * scale - 0.5
+    def shows(corner: Quad, far: Quad, beyond: Quad) -> bool:
+        return corner_shows(
+            to_work(corner, scale), to_work(far, scale), to_work(beyond, scale), maps
+        )
 
-        return check(work(corner), work(far), work(beyond), maps)
-
-    return in_frame
+    return shows
 
 
 class QuadTracker:

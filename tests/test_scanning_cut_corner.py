@@ -91,15 +91,11 @@ def test_a_corner_in_view_is_taken_only_where_the_picture_shows_it() -> None:
         assert larger is not None and geometry.iou(larger, PAGE) < 0.7
 
 
-def _in_work(points: np.ndarray, scale: float) -> np.ndarray:
-    return (points + 0.5) * scale - 0.5
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_corner_shows_where_the_page_ends_there(seed: int) -> None:
     work, scale = working_copy(_drawn(PAGE, seed))
     maps = edge_maps(work)
-    corner, far, beyond = (_in_work(p, scale) for p in (PAGE[0], PAGE[1], PAGE[3]))
+    corner, far, beyond = (detect.to_work(p, scale) for p in (PAGE[0], PAGE[1], PAGE[3]))
     assert cut_page.corner_shows(corner, far, beyond, maps)
 
 
@@ -109,13 +105,13 @@ def test_no_corner_shows_where_the_side_runs_on_or_no_side_leaves(seed: int) -> 
     # The top side runs on past the corner: a larger page.
     work, scale = working_copy(_drawn(PAGE, seed, run_on=True))
     maps = edge_maps(work)
-    at = [_in_work(p, scale) for p in (corner, far, beyond)]
+    at = [detect.to_work(p, scale) for p in (corner, far, beyond)]
     assert not cut_page.corner_shows(*at, maps)
     # A point halfway along the top side: the side runs on, and no side leaves it.
     work, scale = working_copy(_drawn(PAGE, seed))
     maps = edge_maps(work)
     middle = (corner + far) / 2
-    start, end, side = (_in_work(p, scale) for p in (middle, far, middle + beyond - corner))
+    start, end, side = (detect.to_work(p, scale) for p in (middle, far, middle + beyond - corner))
     assert not cut_page.corner_shows(start, end, side, maps)
 
 
