@@ -19,7 +19,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 3. among outlines about as well supported, the larger wins, since a page holds
    rectangles of its own (photos, printed frames, bands) — unless the larger
    is a page and the desk beside it: a better supported outline inside it,
-   with a ring of desk and no print around it (`scanning.page_and_desk`);
+   with a ring of desk and no print around it (`scanning.page_and_desk`), or
+   only the best one and a strip beside it: its sides stop at the best one's
+   corners (`scanning.larger_page`);
 4. the choice must hold print (`scanning.content`, judged at a fixed page
    resolution: darker than its paper, laid out in lines), show one sheet
    inside — not a page and the desk beside it (`scanning.paper`) — and, when
@@ -38,6 +40,8 @@ been still, for auto-capture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -46,6 +50,7 @@ from scanning.complete import CornerCheck, complete, placed_by_format
 from scanning.content import has_print
 from scanning.cut_page import corner_shows, mostly_in_view, runs_out
 from scanning.edges import EdgeMaps, edge_maps, working_copy
+from scanning.larger_page import sides_run_on
 from scanning.lines import line_quads
 from scanning.outline import score_sides
 from scanning.page_and_desk import PageBesideDesk
@@ -82,13 +87,16 @@ def choose(
     scores: NDArray[np.float64],
     weakest: NDArray[np.float64],
     min_score: float,
+    is_page: Callable[[int, int], bool] | None = None,
 ) -> int:
     """Pick the page among scored candidates.
 
     The best score wins (a little help to the larger), except that a page
     holds rectangles of its own — a photo, a printed frame, a coloured band —
     whose sides are as clear as the page's: when a larger candidate contains
-    the best one and is itself well supported on every side, it is the page.
+    the best one and is itself well supported on every side, it is the page
+    — unless `is_page(larger, best)` says it is the best one and a strip
+    beside it (`scanning.larger_page`).
     """
     size = areas(quads)
     best = int(np.argmax(scores * (size / size.max()) ** AREA_PREFERENCE))
@@ -101,7 +109,7 @@ def choose(
         weakest[larger] >= NESTED_WEAKEST_SIDE
     )
     for index in larger[supported]:
-        if _contains(quads[index], quads[best]):
+        if _contains(quads[index], quads[best]) and (is_page is None or is_page(index, best)):
             return int(index)
     return best
 
@@ -177,6 +185,10 @@ class PagesInside:
                 return int(index) if deeper is None else deeper
             failed.append(quad)
         return None
+
+    def larger_is_page(self, larger: int, best: int) -> bool:
+        """Whether a larger candidate around the best one is the page (`sides_run_on`)."""
+        return sides_run_on(self.quads[larger], self.quads[best], self.maps)
 
     def one_sheet_in_view(self, index: int) -> bool:
         """The working copy's checks on a choice: mostly in view, a cut page if cut, one sheet."""
@@ -285,7 +297,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
-        index = choose(quads, scores, weakest, 0.0)
+        index = choose(quads, scores, weakest, 0.0, inside.larger_is_page)
         # The first choice may be a page and the desk beside it: the page is
         # then a smaller candidate inside it, which passes the checks below.
         first = not inside.searched
