@@ -146,11 +146,11 @@ def segment_lines(
     length = np.linalg.norm(ends - starts, axis=1)
     keep = length >= SEGMENT_LENGTH * min(maps.width, maps.height)
     order = np.flatnonzero(keep)[np.argsort(-length[keep])]
+    through = _through_segments(maps, starts[order], ends[order])
     added: list[NDArray[np.float64]] = []
-    for k in order:
+    for k, line in zip(order, through, strict=True):
         if len(added) == SEGMENT_LINES:
             break
-        line = _through_segment(maps, starts[k], ends[k])
         known = np.concatenate([lines.reshape(-1, 3), np.reshape(added, (-1, 3))])
         if not _follows(known, line, starts[k], ends[k]).any():
             added.append(line)
@@ -160,16 +160,21 @@ def segment_lines(
     return np.concatenate([lines.reshape(-1, 3), np.array(added)]), strengths
 
 
-def _through_segment(maps: EdgeMaps, start: NDArray[np.float64], end: NDArray[np.float64]) -> Lines:
-    """The line through a segment, its normal along the gradient across it (to the lighter side)."""
-    direction = (end - start) / np.linalg.norm(end - start)
-    normal = np.array([-direction[1], direction[0]])
-    points = start + (end - start) * np.linspace(0.1, 0.9, 12)[:, None]
-    x = np.clip(np.rint(points[:, 0]).astype(np.intp), 0, maps.width - 1)
-    y = np.clip(np.rint(points[:, 1]).astype(np.intp), 0, maps.height - 1)
-    if np.median(maps.gx[y, x] * normal[0] + maps.gy[y, x] * normal[1]) < 0:
-        normal = -normal
-    return np.array([normal[0], normal[1], -float(normal @ start)])
+def _through_segments(
+    maps: EdgeMaps, starts: NDArray[np.float64], ends: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The lines through segments, each normal along the gradient across it (to the lighter side).
+
+    All at once: (N, 3) from starts and ends (N, 2).
+    """
+    direction = (ends - starts) / np.linalg.norm(ends - starts, axis=1)[:, None]
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    points = starts[:, None] + (ends - starts)[:, None] * np.linspace(0.1, 0.9, 12)[:, None]
+    x = np.clip(np.rint(points[..., 0]).astype(np.intp), 0, maps.width - 1)
+    y = np.clip(np.rint(points[..., 1]).astype(np.intp), 0, maps.height - 1)
+    across = maps.gx[y, x] * normal[:, :1] + maps.gy[y, x] * normal[:, 1:]
+    normal = np.where(np.median(across, axis=1)[:, None] < 0, -normal, normal)
+    return np.concatenate([normal, -np.sum(normal * starts, axis=1, keepdims=True)], axis=1)
 
 
 def _follows(
