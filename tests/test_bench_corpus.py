@@ -384,3 +384,47 @@ def test_a_corpus_is_measured_with_the_detector(
     assert row["documents"] == sum(r["quad"] is not None for r in records)
     assert 0.0 <= row["mean_iou"] <= 1.0 and 0.0 <= row["at_0.9"] <= 1.0
     assert set(row["f1"]) == {"not_fully_visible", "no_document"}
+
+
+def _capture_results(mean_iou: float, p95_ms: float) -> dict[str, Any]:
+    """Capture benchmark results as `bench_capture.main` gathers them, with chosen figures."""
+    scores = {"f1": 0.95, "precision": 0.95, "recall": 0.95}
+    accuracy = {"n": 100, "mean": mean_iou, "at_0.9": 0.91}
+    subsets = ("all", "whole", "cluttered or pale")
+    return {
+        "frames": 120,
+        "seed": 0,
+        "documents": 100,
+        "ours": {
+            "accuracy": {name: accuracy for name in subsets},
+            "problems": {code: dict(scores) for code in bench_capture.CODES},
+        },
+        "classic": {
+            "accuracy": {name: {"n": 100, "mean": 0.3, "at_0.9": 0.2} for name in subsets},
+            "problems": {},
+        },
+        "timings": {
+            "ours 1080p": {"median": p95_ms / 2, "p95": p95_ms, "n": 60},
+            "classic 1080p": {"median": 11.0, "p95": 13.0, "n": 60},
+        },
+        "preview": {"median_ms": 50.0, "p95_ms": 70.0, "fps": 20.0},
+    }
+
+
+def test_capture_targets_are_judged_on_the_figures_measured() -> None:
+    """Each target of the capture issue is reported met or not, with its figure."""
+    met = dict(
+        (text.split(":")[0], ok)
+        for ok, text in bench_capture.verdicts(_capture_results(0.95, 20.0))
+    )
+    assert len(met) == 9 and all(met.values())
+    missed = bench_capture.verdicts(_capture_results(0.949, 20.1))
+    failing = [text for ok, text in missed if not ok]
+    assert failing == [
+        "mean IoU ≥ 0.95: 0.949 over 100 frames with a document",
+        "detection ≤ 20 ms per 1080p frame on one core at the 95th percentile: 20.1 ms "
+        "(median 10.1; classic 13.0 and 11.0 in the same run)",
+    ]
+    section = bench_capture.report(_capture_results(0.949, 20.1), "python -m bench.bench_capture")
+    assert "- **NOT MET**: mean IoU ≥ 0.95: 0.949 over 100 frames with a document." in section
+    assert "- **MET**: F1 of `not_fully_visible` ≥ 0.9: 0.95." in section
