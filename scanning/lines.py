@@ -11,7 +11,8 @@ text lines, a keyboard's rows or a floor's joints cannot take all the places
 of the strongest lines; the same quota can leave out a page's side lying
 along such lines. Straight segments found locally (LSD, the line segment
 detector, see ../shared/docs/capture.md §0) do not compete with lines
-elsewhere: the longest few that no kept line already follows are added.
+elsewhere: the longest few that no kept line already follows are added, and
+those that meet another end to end at a corner, as a card's sides do.
 
 The strongest lines fall in two families roughly at right angles; every
 choice of two lines in each family makes a quad whose corners are the
@@ -52,6 +53,22 @@ PER_ORIENTATION = 8
 SEGMENT_LINES = 3
 #: A segment counts from this share of the working copy's shorter side.
 SEGMENT_LENGTH = 0.15
+#: Lines added through segments that meet another at a corner — an L: an end
+#: of each within `CORNER_JOIN` working-copy pixels of the other's, their
+#: directions at least `CORNER_ANGLE` degrees apart — the corners with the
+#: longer shorter arm first. A card's or a passport's short sides, among a
+#: desk's clutter, get too few votes for the Hough quota; its corners still
+#: show as two segments meeting. `CORNER_LINES` is one outline's worth: four
+#: corners of two lines. The segment detector stops each arm a pixel or two
+#: short of the corner, and a small card's rounded corner parts them by about
+#: 3 pixels more; two families of a quad lie more than 50° apart, as in
+#: `_two_pair_quads`. An arm counts from `CORNER_ARM` of the working copy's
+#: shorter side: 13 pixels, 40 % of the short side of the smallest card
+#: considered (2 % of the frame, `detect.MIN_AREA_FRACTION`).
+CORNER_LINES = 8
+CORNER_JOIN = 4.0
+CORNER_ANGLE = 50.0
+CORNER_ARM = 0.06
 #: A line follows a segment within this angle (degrees) and this distance of
 #: both its ends (working-copy pixels): the reach of a Hough peak, which
 #: suppresses its neighbours two steps of 2° and of 2 pixels away, and half a
@@ -130,7 +147,10 @@ def line_quads(maps: EdgeMaps, min_area: float) -> NDArray[np.float64]:
 def segment_lines(
     maps: EdgeMaps, lines: Lines, strengths: NDArray[np.float64]
 ) -> tuple[Lines, NDArray[np.float64]]:
-    """`lines` and their strengths, plus lines through the longest segments none of them follows.
+    """`lines` and their strengths, plus lines through segments none of them follows.
+
+    The longest segments first (`SEGMENT_LINES`), then those meeting another
+    at a corner (`CORNER_LINES`, `_corner_arms`).
 
     Segments are sought on the lightness (LSD). Each added line takes the
     polarity of the gradient across its segment, as a Hough line does, and
@@ -145,19 +165,49 @@ def segment_lines(
     starts, ends = segments[:, :2], segments[:, 2:]
     length = np.linalg.norm(ends - starts, axis=1)
     keep = length >= SEGMENT_LENGTH * min(maps.width, maps.height)
-    order = np.flatnonzero(keep)[np.argsort(-length[keep])]
-    through = _through_segments(maps, starts[order], ends[order])
+    longest = np.flatnonzero(keep)[np.argsort(-length[keep])]
     added: list[NDArray[np.float64]] = []
-    for k, line in zip(order, through, strict=True):
-        if len(added) == SEGMENT_LINES:
-            break
-        known = np.concatenate([lines.reshape(-1, 3), np.reshape(added, (-1, 3))])
-        if not _follows(known, line, starts[k], ends[k]).any():
-            added.append(line)
-            strengths = np.append(strengths, length[k])
+    for order, limit in (
+        (longest, SEGMENT_LINES),
+        (_corner_arms(maps, starts, ends, length), CORNER_LINES),
+    ):
+        through = _through_segments(maps, starts[order], ends[order])
+        count = 0
+        for k, line in zip(order, through, strict=True):
+            if count == limit:
+                break
+            known = np.concatenate([lines.reshape(-1, 3), np.reshape(added, (-1, 3))])
+            if not _follows(known, line, starts[k], ends[k]).any():
+                added.append(line)
+                strengths = np.append(strengths, length[k])
+                count += 1
     if not added:
         return lines, strengths
     return np.concatenate([lines.reshape(-1, 3), np.array(added)]), strengths
+
+
+def _corner_arms(
+    maps: EdgeMaps,
+    starts: NDArray[np.float64],
+    ends: NDArray[np.float64],
+    length: NDArray[np.float64],
+) -> NDArray[np.intp]:
+    """Segments meeting another at a corner, two by two (indices), longer shorter arm first."""
+    arms = np.flatnonzero(length >= CORNER_ARM * min(maps.width, maps.height))
+    direction = (ends[arms] - starts[arms]) / length[arms, None]
+    apart = np.abs(direction @ direction.T) < np.cos(np.radians(CORNER_ANGLE))
+    # The nearest ends of every two segments: squared distances between all
+    # ends (both ends of segment i are rows 2i and 2i + 1), least of each 2×2 block.
+    tips = np.stack([starts[arms], ends[arms]], axis=1).reshape(-1, 2)
+    squared = np.einsum("ij,ij->i", tips, tips)
+    gaps = squared[:, None] + squared[None, :] - 2.0 * (tips @ tips.T)
+    nearest = gaps.reshape(len(arms), 2, len(arms), 2).min(axis=(1, 3))
+    first, second = np.nonzero(np.triu(apart & (nearest <= CORNER_JOIN**2), 1))
+    shorter = np.minimum(length[arms[first]], length[arms[second]])
+    order = np.argsort(-shorter, kind="stable")
+    return np.asarray(
+        np.stack([arms[first[order]], arms[second[order]]], axis=1).ravel(), dtype=np.intp
+    )
 
 
 def _through_segments(
