@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from bench.capture_corpus import render_scene
 from scanning import detect, geometry
@@ -63,3 +64,14 @@ def detected_in_scene(
     if found.quad is None:
         return None, 0.0
     return found.quad, geometry.iou(found.quad, np.array(truth["quad"]))
+
+
+def corner_lines_miss(seed: int, size: tuple[int, int], scene: str, what_wins: str) -> Any:
+    """A corpus scene lost since lines through segments meeting at corners, as a `pytest.param`.
+
+    `scanning.lines.CORNER_LINES` made more candidates: on the five corpora
+    they found 21 documents more and lost 10 (IoU sum +9.45). The scenes of
+    earlier fixes among the 10 are strict expected failures, with what wins.
+    """
+    reason = f"known miss since lines through segments meeting at corners: {what_wins}"
+    return pytest.param(seed, size, id=scene, marks=pytest.mark.xfail(strict=True, reason=reason))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scanning import complete, cut_page, detect, geometry
 from scanning.edges import edge_maps, working_copy
-from tests.samples import detected_in_scene
+from tests.samples import corner_lines_miss, detected_in_scene
 
 WIDTH, HEIGHT = 1920, 1080
 #: An A4 page (600 × 848.5 px, portrait), turned 15°: its left side leaves
@@ -131,35 +131,22 @@ def test_a_page_cut_with_a_corner_in_view_is_found_whole(seed: int) -> None:
     assert geometry.iou(found.quad, PAGE) > 0.95
 
 
-#: Known misses since lines through segments meeting at corners
-#: (`scanning.lines.CORNER_LINES`) made more candidates: on the five corpora
-#: they found 21 documents more and lost 10 (IoU sum +9.45).
-_CORNER_LINES_MISS = "known miss since lines through segments meeting at corners: "
-
-
 @pytest.mark.parametrize(
     ("seed", "size"),
     [
         pytest.param(1000261, (1920, 1080), id="letter-on-tiles"),
-        pytest.param(
+        corner_lines_miss(
             1000310,
             (1280, 720),
-            id="letter-on-desk",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=_CORNER_LINES_MISS + "an outline with its lower right corner short of "
-                "the page's wins (IoU 0.91)",
-            ),
+            "letter-on-desk",
+            "an outline with its lower right corner short of the page's (IoU 0.91)",
         ),
-        pytest.param(
+        corner_lines_miss(
             11000081,
             (1920, 1080),
-            id="passport",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=_CORNER_LINES_MISS + "the passport closed above its machine-readable "
-                "zone, by a line through the zone's corner, wins over the cut page (IoU 0.83)",
-            ),
+            "passport",
+            "the passport closed above its machine-readable zone, by a line through the "
+            "zone's corner, instead of the cut page (IoU 0.83)",
         ),
     ],
 )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scanning import detect, geometry
 from scanning.outline import ENDS_HERE, UNSEEN_SIDE, closed_by_format
-from tests.samples import detected_in_scene
+from tests.samples import corner_lines_miss, detected_in_scene
 
 #: Side scores of a page with three clear sides and a faint one (side 1).
 CLEAR, FAINT = 0.8, 0.1
@@ -118,18 +118,12 @@ def test_a_page_against_a_sheet_of_its_own_paper_is_found(seed: int, sheet_level
 @pytest.mark.parametrize(
     ("seed", "size"),
     [
-        pytest.param(
+        corner_lines_miss(
             100,
             (1280, 720),
-            id="passport-on-tiles",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss since lines through segments meeting at corners "
-                "(scanning.lines.CORNER_LINES; on the five corpora 21 documents found more, "
-                "10 lost): the passport's photo, with its corners, is a candidate, and the "
-                "passport around it, its faint side unsupported, does not take its place "
-                "(IoU 0.16)",
-            ),
+            "passport-on-tiles",
+            "the passport's photo, with its corners, is a candidate, and the passport "
+            "around it, its faint side unsupported, does not take its place (IoU 0.16)",
         ),
         pytest.param(7000256, (1280, 720), id="passport-beside-a-phone"),
         pytest.param(1000293, (1920, 1080), id="card-on-dark-desk"),
