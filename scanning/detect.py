@@ -4,8 +4,8 @@ Not a single Canny-and-largest-contour pass, which fails on cluttered or pale
 desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
 
 1. candidate quadrilaterals come from straight edges (`scanning.lines`: a
-   polarity-aware Hough transform and the longest straight segments it left
-   out, two lines of each family make a quad, or
+   polarity-aware Hough transform, the longest straight segments it left
+   out and segments meeting at corners; two lines of each family make a quad, or
    three lines and a document format, `scanning.three_sides`),
    from closed edge contours and from regions of one colour unlike the desk
    (`scanning.regions`), plus the previous frame's outline;
