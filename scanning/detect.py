@@ -52,7 +52,7 @@ from scanning.cut_page import corner_shows, mostly_in_view, runs_out
 from scanning.edges import EdgeMaps, edge_maps, working_copy
 from scanning.larger_page import sides_run_on
 from scanning.lines import line_quads
-from scanning.outline import score_sides
+from scanning.outline import on_border, score_sides
 from scanning.page_and_desk import PageBesideDesk
 from scanning.paper import one_sheet
 from scanning.quads import areas, order_many, plausible
@@ -65,7 +65,8 @@ from scanning.types import Detection, Image, Quad
 #: about 11 % of score.
 AREA_PREFERENCE = 0.15
 #: A larger candidate around the best one wins if it scores at least this
-#: share of the best score, and its weakest side at least this much.
+#: share of the best score, and its weakest side at least this much — or at
+#: least as much as the best one's, when every side of it is in view.
 NESTED_SCORE = 0.85
 NESTED_WEAKEST_SIDE = 0.85
 #: Below this score, an outline is not a document's.
@@ -88,6 +89,7 @@ def choose(
     weakest: NDArray[np.float64],
     min_score: float,
     is_page: Callable[[int, int], bool] | None = None,
+    closed: NDArray[np.bool_] | None = None,
 ) -> int:
     """Pick the page among scored candidates.
 
@@ -96,7 +98,12 @@ def choose(
     whose sides are as clear as the page's: when a larger candidate contains
     the best one and is itself well supported on every side, it is the page
     — unless `is_page(larger, best)` says it is the best one and a strip
-    beside it (`scanning.larger_page`).
+    beside it (`scanning.larger_page`). Well supported is a weakest side of
+    `NESTED_WEAKEST_SIDE`, or one at least as strong as the best one's: a
+    card's photo is as clear as the card, and a page's side on a pale desk
+    as faint as the edge of a form's frame. `closed` tells which candidates
+    the frame's border closes: a side of theirs cannot be judged, so their
+    weakest judged side says less, and they need the former.
     """
     size = areas(quads)
     best = int(np.argmax(scores * (size / size.max()) ** AREA_PREFERENCE))
@@ -105,8 +112,9 @@ def choose(
     # containment, which is costlier, one by one in that order.
     by_size = np.argsort(-size)
     larger = by_size[size[by_size] > size[best] * 1.05]
+    in_view = np.ones(len(larger), dtype=bool) if closed is None else ~closed[larger]
     supported = (scores[larger] >= max(min_score, NESTED_SCORE * scores[best])) & (
-        weakest[larger] >= NESTED_WEAKEST_SIDE
+        (weakest[larger] >= NESTED_WEAKEST_SIDE) | (in_view & (weakest[larger] >= weakest[best]))
     )
     for index in larger[supported]:
         if _contains(quads[index], quads[best]) and (is_page is None or is_page(index, best)):
@@ -293,11 +301,12 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     best = float(evidence_only.max())
     scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
     inside = PagesInside(image, maps, scale, quads, (scores, weakest, evidence_only))
+    closed = np.asarray(on_border(quads, maps.width, maps.height).any(axis=1), dtype=np.bool_)
     checked = 0
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
-        index = choose(quads, scores, weakest, 0.0, inside.larger_is_page)
+        index = choose(quads, scores, weakest, 0.0, inside.larger_is_page, closed)
         # The first choice may be a page and the desk beside it: the page is
         # then a smaller candidate inside it, which passes the checks below.
         first = not inside.searched
