@@ -8,9 +8,13 @@ sides, with the perspective their convergence shows. Each U is closed for
 every format and either way, and scored on its three real sides only; the
 best go on to the full score, which judges the placed side on the picture.
 
-A U whose running sides go on past the placed side is no page's: its lines
-are longer edges (tiles, a desk's seam), or the page runs out of the picture,
-where the frame's border closes it (`scanning.lines`).
+A U both of whose running sides go on past the placed side is no page's:
+its lines are longer edges (tiles, a desk's seam), or the page runs out of
+the picture, where the frame's border closes it (`scanning.lines`). Where
+only one goes on, the page may lie along another edge — a sheet under it, a
+keyboard's row, a shadow — which continues that side: the U is discounted,
+as the full score discounts a side that runs on past its corners
+(`scanning.outline.CONTINUED_PENALTY`), not dropped.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from numpy.typing import NDArray
 from scanning import geometry
 from scanning.complete import COMPLETION_FORMATS, foreshortened, format_ratios, on_the_page
 from scanning.edges import EdgeMaps
-from scanning.outline import ENDS_HERE, EXTENSION, side_scores
+from scanning.outline import CONTINUED_PENALTY, ENDS_HERE, EXTENSION, side_scores
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
 from scanning.quads import order_many, plausible
 
@@ -79,8 +83,9 @@ def three_side_quads(
     contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
     sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
     score = np.where(judged.all(axis=1), 0.6 * sides.mean(axis=1) + 0.4 * sides.min(axis=1), 0.0)
-    # A page's running sides end at its corners: where they run on past the
-    # placed side, the lines are a longer edge, or a page the frame cuts.
+    # A page's running sides end at its corners: where both run on past the
+    # placed side, the lines are a longer edge, or a page the frame cuts;
+    # where one does, the page may lie along another edge, and is discounted.
     near, far = EXTENSION
     run = stops[:, 1:] - starts[:, 1:]
     past, past_samples = profiles.segments(
@@ -88,7 +93,9 @@ def three_side_quads(
     )
     continued = past[..., 1] / np.maximum(past[..., 0], 1.0)
     seen_past = past[..., 0] >= 0.5 * np.maximum(past_samples, 1.0)
-    score = np.where(np.any(seen_past & (continued > ENDS_HERE), axis=1), 0.0, score)
+    runs_on = seen_past & (continued > ENDS_HERE)
+    score = np.where(runs_on.all(axis=1), 0.0, score)
+    score = score * (1.0 - CONTINUED_PENALTY * np.where(runs_on, continued, 0.0).max(axis=1))
     # A page the frame cuts is closed by the border (`line_quads`), not by a side placed here.
     inside = np.all(
         (quads >= 1.0) & (quads <= np.array([maps.width - 2.0, maps.height - 2.0])), axis=(1, 2)
