@@ -139,32 +139,61 @@ def test_desk_colour_is_read_along_the_border_even_where_a_page_touches_it() -> 
     assert np.abs(desk_colour(lab) - desk).max() <= 1.0
 
 
+#: Half a page's width and height, turned 4°, around its centre: an A4 page in portrait.
+_HALF = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float64)
+_TURN = np.radians(4)
+_ROTATION = np.array([[np.cos(_TURN), -np.sin(_TURN)], [np.sin(_TURN), np.cos(_TURN)]])
+
+
+def _turned_page(half_width: float, centre: tuple[float, float]) -> np.ndarray:
+    """The corners of an A4 page `2 × half_width` wide, turned 4°, around `centre` (1080p)."""
+    return np.asarray(_HALF * [half_width, half_width * 1.4142] @ _ROTATION.T + centre)
+
+
+def _laid_on(image: np.ndarray, sheet: np.ndarray, page: np.ndarray) -> np.ndarray:
+    """`image` with `sheet` warped onto the corners `page`, softened as a lens would."""
+    sheet_h, sheet_w = sheet.shape[:2]
+    to_page = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [sheet_w, 0], [sheet_w, sheet_h], [0, sheet_h]]),
+        page.astype(np.float32),
+    )
+    size = (image.shape[1], image.shape[0])
+    warped = cv2.warpPerspective(sheet, to_page, size)
+    cover = cv2.warpPerspective(np.full((sheet_h, sheet_w), 255, np.uint8), to_page, size)
+    image[cover > 127] = warped[cover > 127]
+    return np.asarray(cv2.GaussianBlur(image, (3, 3), 0))
+
+
+def _along_the_bottom(lines: np.ndarray, truth: np.ndarray, within: float) -> np.ndarray:
+    """Which lines run along the bottom side of `truth` (working-copy pixels)."""
+    along = (truth[2] - truth[3]) / np.linalg.norm(truth[2] - truth[3])
+    normal = np.array([-along[1], along[0]])
+    middle = (truth[2] + truth[3]) / 2
+    return np.array(
+        [
+            abs(line[:2] @ middle + line[2]) < within and abs(line[:2] @ normal) > 0.99
+            for line in lines
+        ],
+        dtype=bool,
+    )
+
+
 def _page_over_a_strip() -> tuple[np.ndarray, np.ndarray]:
     """A printed A4 page on a desk, its bottom side over a pale strip (a receipt) wider than it.
 
     The strip's far edge is a longer, stronger line than the page's own
     bottom side, which is only a little lighter than the strip.
     """
-    w, h = 1920, 1080
-    image = np.full((h, w, 3), (105, 120, 140), np.uint8)
-    turn = np.radians(4)
-    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
-    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float64)
-    page = half * [300, 300 * 1.4142] @ rotation.T + [960, 520]
+    image = np.full((1080, 1920, 3), (105, 120, 140), np.uint8)
+    page = _turned_page(300, (960, 520))
     bottom = (page[2] + page[3]) / 2
-    strip = half * [520, 70] @ rotation.T + bottom
+    strip = _HALF * [520, 70] @ _ROTATION.T + bottom
     cv2.fillConvexPoly(image, np.round(strip).astype(np.int32), (218, 220, 221))
     text = np.full((848, 600, 3), (232, 234, 235), np.uint8)
     for k in range(22):
         words = "Attestation de domicile 2026" if k % 3 else "Nom Prenom"
         cv2.putText(text, words, (50, 90 + 32 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (40, 40, 40), 2)
-    to_page = cv2.getPerspectiveTransform(
-        np.float32([[0, 0], [600, 0], [600, 848], [0, 848]]), page.astype(np.float32)
-    )
-    printed = cv2.warpPerspective(text, to_page, (w, h))
-    cover = cv2.warpPerspective(np.full((848, 600), 255, np.uint8), to_page, (w, h))
-    image[cover > 127] = printed[cover > 127]
-    return cv2.GaussianBlur(image, (3, 3), 0), page
+    return _laid_on(image, text, page), page
 
 
 def test_three_sides_and_a_format_close_a_page_whose_fourth_side_is_not_a_line() -> None:
@@ -178,16 +207,11 @@ def test_three_sides_and_a_format_close_a_page_whose_fourth_side_is_not_a_line()
     maps = edge_maps(work)
     truth = (page + 0.5) * scale - 0.5
     lines, strengths = strong_lines(maps)
-    along = (truth[2] - truth[3]) / np.linalg.norm(truth[2] - truth[3])
-    normal = np.array([-along[1], along[0]])
-    bottom = [
-        abs(line[:2] @ ((truth[2] + truth[3]) / 2) + line[2]) < 2.5
-        and abs(line[:2] @ normal) > 0.99
-        for line in lines
-    ]
-    assert any(bottom)  # found in the picture; now taken away, as clutter would crowd it out
-    keep = ~np.array(bottom)
-    quads = quads_from_lines(maps, lines[keep], strengths[keep], 0.02 * maps.width * maps.height)
+    bottom = _along_the_bottom(lines, truth, 2.5)
+    assert bottom.any()  # found in the picture; now taken away, as clutter would crowd it out
+    quads = quads_from_lines(
+        maps, lines[~bottom], strengths[~bottom], 0.02 * maps.width * maps.height
+    )
     best = max(geometry.iou(quad, truth) for quad in quads)
     assert best >= 0.96
 
@@ -199,12 +223,8 @@ def _page_along_pens(left: bool, right: bool) -> tuple[np.ndarray, np.ndarray]:
     polarity. (No print: its lines would make U's enough to crowd the page's
     out of `three_sides.KEEP`, whatever their rule.)
     """
-    w, h = 1920, 1080
-    image = np.full((h, w, 3), (200, 205, 208), np.uint8)
-    turn = np.radians(4)
-    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
-    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float64)
-    page = half * [280, 280 * 1.4142] @ rotation.T + [960, 460]
+    image = np.full((1080, 1920, 3), (200, 205, 208), np.uint8)
+    page = _turned_page(280, (960, 460))
     down = (page[3] - page[0]) / np.linalg.norm(page[3] - page[0])
     across = (page[1] - page[0]) / np.linalg.norm(page[1] - page[0])
     for wanted, top, bottom, outward in (
@@ -216,14 +236,7 @@ def _page_along_pens(left: bool, right: bool) -> tuple[np.ndarray, np.ndarray]:
                 [top, bottom + 160 * down, bottom + 160 * down + 8 * outward, top + 8 * outward]
             )
             cv2.fillConvexPoly(image, np.round(pen).astype(np.int32), (50, 45, 40))
-    blank = np.full((792, 560, 3), (226, 228, 229), np.uint8)
-    to_page = cv2.getPerspectiveTransform(
-        np.float32([[0, 0], [560, 0], [560, 792], [0, 792]]), page.astype(np.float32)
-    )
-    paper = cv2.warpPerspective(blank, to_page, (w, h))
-    cover = cv2.warpPerspective(np.full((792, 560), 255, np.uint8), to_page, (w, h))
-    image[cover > 127] = paper[cover > 127]
-    return cv2.GaussianBlur(image, (3, 3), 0), page
+    return _laid_on(image, np.full((792, 560, 3), (226, 228, 229), np.uint8), page), page
 
 
 def _best_without_the_bottom(image: np.ndarray, page: np.ndarray) -> float:
@@ -232,12 +245,7 @@ def _best_without_the_bottom(image: np.ndarray, page: np.ndarray) -> float:
     maps = edge_maps(work)
     truth = (page + 0.5) * scale - 0.5
     lines, strengths = strong_lines(maps)
-    along = (truth[2] - truth[3]) / np.linalg.norm(truth[2] - truth[3])
-    normal = np.array([-along[1], along[0]])
-    middle = (truth[2] + truth[3]) / 2
-    bottom = np.array(
-        [abs(line[:2] @ middle + line[2]) < 4 and abs(line[:2] @ normal) > 0.99 for line in lines]
-    )
+    bottom = _along_the_bottom(lines, truth, 4.0)
     quads = quads_from_lines(
         maps, lines[~bottom], strengths[~bottom], 0.02 * maps.width * maps.height
     )
