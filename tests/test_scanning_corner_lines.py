@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scanning import lines
 from scanning.edges import edge_maps
-from tests.samples import detected_in_scene, one_side_runs_on_miss
+from tests.samples import detected_in_scene, one_side_runs_on_miss, running_sides_miss
 
 #: A blank working copy: `_corner_arms` only reads its size (shorter side 216 px).
 _MAPS = edge_maps(np.full((216, 384, 3), 128, np.uint8))
@@ -72,7 +72,12 @@ def test_corner_arms_of_any_segments_are_pairs_of_distinct_segments(
         pytest.param(1000157, (1920, 1080), id="card-on-passport"),
         pytest.param(3000119, (1920, 1080), id="card-on-wood"),
         pytest.param(3000020, (1280, 720), id="passport-in-clutter"),
-        pytest.param(11000206, (1280, 720), id="card-on-payslip"),
+        running_sides_miss(
+            11000206,
+            (1280, 720),
+            "card-on-payslip",
+            "the card with its right side placed by a format, 30 px short of it (IoU 0.949)",
+        ),
         one_side_runs_on_miss(
             11000216,
             (1280, 720),
