@@ -95,11 +95,9 @@ def three_side_quads(
     on = np.tile(np.stack([kk, ib, ia], axis=1), (2 * len(ratios), 1))
     starts = np.stack([quads[:, 0], quads[:, 1], quads[:, 0]], axis=1)
     stops = np.stack([quads[:, 1], quads[:, 2], quads[:, 3]], axis=1)
-    sums, samples = profiles.segments(on, starts, stops)
-    centre = geometry.corner_means(quads)
-    inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
-    contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
-    sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
+    sides, judged = _segment_scores(
+        lines, profiles, on, (starts, stops), geometry.corner_means(quads)
+    )
     score = np.where(judged.all(axis=1), 0.6 * sides.mean(axis=1) + 0.4 * sides.min(axis=1), 0.0)
     # A page's running sides end at its corners: where both run on past the
     # placed side, the lines are a longer edge, or a page the frame cuts;
@@ -144,17 +142,41 @@ def _running_start(
     both = np.stack([ia, ib], axis=1)
     best = np.zeros(len(base))
     for way in (1.0, -1.0):
-        da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * way
-        db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
-        db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
+        da, db = _running_directions(lines, ia, ib, way)
         ends = np.stack([ca + da * reach, cb + db * reach], axis=1)
-        sums, samples = profiles.segments(both, np.stack([ca, cb], axis=1), ends)
         centre = (ca + cb + (da + db) * reach / 2) / 2
-        inside_plus = np.einsum("nkj,nj->nk", lines[both, :2], centre) + lines[both, 2] > 0
-        contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
-        sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
+        sides, judged = _segment_scores(
+            lines, profiles, both, (np.stack([ca, cb], axis=1), ends), centre
+        )
         best = np.maximum(best, np.where(judged, sides, 0.0).min(axis=1))
     return best
+
+
+def _running_directions(
+    lines: Lines, ia: NDArray[np.intp], ib: NDArray[np.intp], way: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Unit directions along lines `ia` and `ib`, `way` (±1) along `ia`.
+
+    Both running sides leave the base on the same side of it.
+    """
+    da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * way
+    db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
+    return da, db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
+
+
+def _segment_scores(
+    lines: Lines,
+    profiles: LineProfiles,
+    on: NDArray[np.intp],
+    ends: tuple[NDArray[np.float64], NDArray[np.float64]],
+    centre: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Side scores of segments on lines `on` (N, K) between `ends`, inside towards `centre`."""
+    sums, samples = profiles.segments(on, *ends)
+    inside_plus = np.einsum("nkj,nj->nk", lines[on, :2], centre) + lines[on, 2] > 0
+    contrast = np.where(inside_plus, sums[..., 3], sums[..., 4])
+    sides, judged = side_scores(sums[..., 0], sums[..., 1], sums[..., 2], contrast, samples)
+    return sides, judged
 
 
 def _closed(
@@ -178,10 +200,7 @@ def _closed(
     vanishing = points[ia, ib]
     closed = []
     for way in (1.0, -1.0):
-        da = np.stack([-lines[ia, 1], lines[ia, 0]], axis=1) * way
-        db = np.stack([-lines[ib, 1], lines[ib, 0]], axis=1)
-        # Both running sides leave the base on the same side of it.
-        db = db * np.sign(np.einsum("nj,nj->n", da, db))[:, None]
+        da, db = _running_directions(lines, ia, ib, way)
         ends_a, ends_b, fits = on_the_page(ca, cb, ca + da, cb + db, ratios, *size)
         for index, ratio in enumerate(ratios):
             length = ratio * width
