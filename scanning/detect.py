@@ -17,7 +17,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    scored again with their sides snapped onto the edges beside them
    (`scanning.snap`) and, the best few, with a side placed by format;
 3. among outlines about as well supported, the larger wins, since a page holds
-   rectangles of its own (photos, printed frames, bands) — unless the larger
+   rectangles of its own (photos, printed frames, bands) — as it does, less
+   well supported, when two sides of the best one run on into it as the same
+   edges (`scanning.larger_page.sides_run_into`) — unless the larger
    is a page and the desk beside it: a better supported outline inside it,
    with a ring of desk and no print around it (`scanning.page_and_desk`), or
    only the best one and a strip beside it: its sides stop at the best one's
@@ -50,7 +52,7 @@ from scanning.complete import CornerCheck, complete, placed_by_format
 from scanning.content import has_print
 from scanning.cut_page import corner_shows, mostly_in_view, runs_out
 from scanning.edges import EdgeMaps, edge_maps, working_copy
-from scanning.larger_page import sides_run_on
+from scanning.larger_page import SidesRunningOn, sides_run_on
 from scanning.lines import line_quads
 from scanning.outline import on_border, score_sides
 from scanning.page_and_desk import PageBesideDesk
@@ -90,6 +92,7 @@ def choose(
     min_score: float,
     is_page: Callable[[int, int], bool] | None = None,
     closed: NDArray[np.bool_] | None = None,
+    cut_around: Callable[[int, int], bool] | None = None,
 ) -> int:
     """Pick the page among scored candidates.
 
@@ -103,7 +106,11 @@ def choose(
     card's photo is as clear as the card, and a page's side on a pale desk
     as faint as the edge of a form's frame. `closed` tells which candidates
     the frame's border closes: a side of theirs cannot be judged, so their
-    weakest judged side says less, and they need the former.
+    weakest judged side says less, and they need the former. A larger
+    candidate supported less on its weakest side is still the page when
+    `cut_around(larger, best)` says the best one's sides run on into it
+    (`scanning.larger_page.sides_run_into`): the best one is part of it — a
+    page cut by the border below its band, beside a card's photo.
     """
     size = areas(quads)
     best = int(np.argmax(scores * (size / size.max()) ** AREA_PREFERENCE))
@@ -113,11 +120,19 @@ def choose(
     by_size = np.argsort(-size)
     larger = by_size[size[by_size] > size[best] * 1.05]
     in_view = np.ones(len(larger), dtype=bool) if closed is None else ~closed[larger]
-    supported = (scores[larger] >= max(min_score, NESTED_SCORE * scores[best])) & (
-        (weakest[larger] >= NESTED_WEAKEST_SIDE) | (in_view & (weakest[larger] >= weakest[best]))
-    )
-    for index in larger[supported]:
-        if _contains(quads[index], quads[best]) and (is_page is None or is_page(index, best)):
+    scored_well = scores[larger] >= max(min_score, NESTED_SCORE * scores[best])
+    sure = (weakest[larger] >= NESTED_WEAKEST_SIDE) | (in_view & (weakest[larger] >= weakest[best]))
+    # Only those around the best one's centroid can contain it: any line
+    # through a convex outline's centroid leaves at least 4/9 of it on each
+    # side (Grünbaum), and `_contains` lets at most 3 % out. One test on them all.
+    looked_at = scored_well & (sure | (cut_around is not None))
+    looked_at &= _around(quads[larger], _centroid(quads[best]))
+    for index, certain in zip(larger[looked_at], sure[looked_at], strict=True):
+        if not _contains(quads[index], quads[best]):
+            continue
+        if not certain and (cut_around is None or not cut_around(int(index), best)):
+            continue
+        if is_page is None or is_page(index, best):
             return int(index)
     return best
 
@@ -146,6 +161,7 @@ class PagesInside:
         self.rings = PageBesideDesk(image, maps)
         self._sheet: dict[int, bool] = {}
         self._print: dict[int, bool] = {}
+        self._running: dict[int, SidesRunningOn] = {}
         #: Whether a choice has been looked inside (the later rejected ones are
         #: not: looking inside every choice made again costs more than it finds).
         self.searched = False
@@ -198,6 +214,12 @@ class PagesInside:
         """Whether a larger candidate around the best one is the page (`sides_run_on`)."""
         return sides_run_on(self.quads[larger], self.quads[best], self.maps)
 
+    def part_of_larger(self, larger: int, best: int) -> bool:
+        """Whether the best one is part of the larger one: two of its sides run on into it."""
+        if best not in self._running:
+            self._running[best] = SidesRunningOn(self.quads[best], self.maps)
+        return self._running[best].into(self.quads[larger]) >= 2
+
     def one_sheet_in_view(self, index: int) -> bool:
         """The working copy's checks on a choice: mostly in view, a cut page if cut, one sheet."""
         if index not in self._sheet:
@@ -222,6 +244,25 @@ def _inside(quads: NDArray[np.float64], outer: Quad) -> NDArray[np.bool_]:
     Two outlines sharing a side have corners on it to a pixel or two either way.
     """
     return np.asarray(geometry.depth_inside(quads, outer).min(axis=1) >= -2.0)
+
+
+def _centroid(quad: Quad) -> Quad:
+    """The centroid of a quad's area (of its two triangles, weighted by area)."""
+    halves = (quad[[0, 1, 2]], quad[[0, 2, 3]])
+    weights = np.array([abs(geometry.polygon_area(half)) for half in halves])
+    centres = np.array([half.mean(axis=0) for half in halves])
+    if weights.sum() <= 0:
+        return np.asarray(quad.mean(axis=0), dtype=np.float64)
+    return np.asarray(weights @ centres / weights.sum(), dtype=np.float64)
+
+
+def _around(quads: NDArray[np.float64], point: Quad) -> NDArray[np.bool_]:
+    """Which convex quads (N, 4, 2) have `point` inside or on them."""
+    edges = np.roll(quads, -1, axis=1) - quads
+    to_point = point - quads
+    cross = edges[..., 0] * to_point[..., 1] - edges[..., 1] * to_point[..., 0]
+    # Inside a convex quad, the point is on the same hand of every side (either order).
+    return np.asarray((cross >= -1e-9).all(axis=1) | (cross <= 1e-9).all(axis=1), dtype=np.bool_)
 
 
 def _contains(outer: Quad, inner: Quad) -> bool:
@@ -306,7 +347,9 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
-        index = choose(quads, scores, weakest, 0.0, inside.larger_is_page, closed)
+        index = choose(
+            quads, scores, weakest, 0.0, inside.larger_is_page, closed, inside.part_of_larger
+        )
         # The first choice may be a page and the desk beside it: the page is
         # then a smaller candidate inside it, which passes the checks below.
         first = not inside.searched

@@ -8,6 +8,12 @@ border — is also well supported, on the shared sides, without being a page:
 the best one's sides stop at its corners, where the larger one's run on
 over paper or desk. A page's sides run on past a rectangle printed on it,
 and past a band across it, as edges: there the larger outline is the page.
+
+Seen from the best one, the same evidence can carry a larger outline whose
+weakest side is faint, or which the border closes: when two of the best
+one's sides run on into it as the same edges — the same polarity, the
+same paper on their inner hand — the best one is part of it, as the part
+of a cut page below its band is (`sides_run_into`).
 """
 
 from __future__ import annotations
@@ -15,11 +21,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scanning import geometry
 from scanning.cut_page import CORNER_CLEARANCE, CORNER_POINTS
 from scanning.edges import EdgeMaps
-from scanning.outline import ENDS_HERE, edge_support, in_view
+from scanning.outline import ENDS_HERE, colours_beside, edge_support, in_view
 from scanning.types import Quad
 
+#: Where a side is read for its polarity and colours (shares of its length),
+#: as `outline.score_sides` reads it.
+_ALONG = np.linspace(0.04, 0.96, 24)[:, None]
 #: An inner outline's side lies on an outer one's within this distance at both
 #: ends (working-copy pixels): the snapped variants of a side differ by one
 #: or two, as in `detect._inside`.
@@ -60,6 +70,101 @@ def sides_run_on(outer: Quad, inner: Quad, maps: EdgeMaps) -> bool:
                 judged += 1
                 stopped += bool(on_edge.mean() <= ENDS_HERE)
     return judged == 0 or stopped < judged
+
+
+def sides_run_into(outer: Quad, inner: Quad, maps: EdgeMaps) -> int:
+    """Count the sides of `inner` that run on, as the same edges, past its corners into `outer`.
+
+    See `SidesRunningOn`, which reads the inner one once for many outer ones.
+    """
+    return SidesRunningOn(inner, maps).into(outer)
+
+
+class SidesRunningOn:
+    """What lies past the corners of an outline's sides, read once for any larger outline around it.
+
+    Past each corner of a side, from `CORNER_CLEARANCE` on, the points in view
+    are read up to the side's own length. A point carries the side on when it
+    is edge of the side's polarity (its inside lighter, or darker, than its
+    outside) with, on the inner hand, a colour nearer the side's inside than
+    its outside: the same paper goes on — not a seam or the grain of the
+    desk in line with the side, whose polarity changes from one line to the
+    next and which has desk on both hands. (The outside may change: a page's
+    side passes by another sheet.) Only the parts that can carry a side on
+    into some outline — more than `ENDS_HERE` of their first `CORNER_POINTS`
+    points or more carry it on — are kept: most outlines have none or one,
+    and a frame may ask about hundreds of larger ones.
+    """
+
+    def __init__(self, inner: Quad, maps: EdgeMaps) -> None:
+        #: Per side, the parts past its ends that can carry it on: their points
+        #: from the corner out, and the share of the first n that carry it on.
+        self.parts: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = [[], [], [], []]
+        start, end = inner, np.roll(inner, -1, axis=0)
+        # Every point read — along each side, past its start, past its end —
+        # in one array, read at once: an outline is read for each choice.
+        pieces: list[tuple[int, NDArray[np.float64]]] = []
+        for k in range(4):
+            length = float(np.linalg.norm(end[k] - start[k]))
+            if length < 1e-9:
+                continue
+            unit = (end[k] - start[k]) / length
+            pieces.append((k, start[k] + (end[k] - start[k]) * _ALONG))
+            for corner, direction in ((start[k], -unit), (end[k], unit)):
+                past = corner + direction * CORNER_CLEARANCE
+                pieces.append((k, _points_in_view(past, direction, length, maps)))
+        if not pieces:
+            return
+        sides = np.array([k for k, _ in pieces])
+        unit = (end - start) / (np.linalg.norm(end - start, axis=1, keepdims=True) + 1e-12)
+        normal = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
+        sizes = [len(points) for _, points in pieces]
+        points = np.concatenate([points for _, points in pieces])
+        normals = np.repeat(normal[sides], sizes, axis=0)
+        _, on_edge, gradient = edge_support(points, normals, maps)
+        plus, minus = colours_beside(points, normals, maps)
+        bounds = np.cumsum([0, *sizes])
+        for first in range(0, len(pieces), 3):
+            k = int(sides[first])
+            side = slice(bounds[first], bounds[first + 1])
+            polarity = np.sign(np.sum(np.sign(gradient[side][on_edge[side]])))
+            if polarity == 0:
+                continue
+            inside, outside = np.median(plus[side], axis=0), np.median(minus[side], axis=0)
+            for piece in (first + 1, first + 2):
+                part = slice(bounds[piece], bounds[piece + 1])
+                if sizes[piece] < CORNER_POINTS:
+                    continue
+                paper = plus[part]
+                same = (np.sign(gradient[part]) == polarity) & (
+                    _far(paper, outside) > _far(paper, inside)
+                )
+                carried = np.cumsum(on_edge[part] & same) / np.arange(1, sizes[piece] + 1)
+                if np.any(carried[CORNER_POINTS - 1 :] > ENDS_HERE):
+                    self.parts[k].append((pieces[piece][1], carried))
+
+    def into(self, outer: Quad) -> int:
+        """Count the sides that run on into `outer`.
+
+        A side does when, past either end, its points from the corner on up
+        to where they leave `outer` (to `SHARED` pixels: along its sides
+        too) are at least `CORNER_POINTS`, and more than `ENDS_HERE` of them
+        carry it on.
+        """
+        count = 0
+        for parts in self.parts:
+            for points, carried in parts:
+                outside = geometry.depth_inside(points, outer) < -SHARED
+                within = int(np.argmax(outside)) if outside.any() else len(points)
+                if within >= CORNER_POINTS and carried[within - 1] > ENDS_HERE:
+                    count += 1
+                    break
+        return count
+
+
+def _far(colours: NDArray[np.float32], colour: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Distance of each Lab colour (…, 3) from one colour."""
+    return np.asarray(np.linalg.norm(colours - colour, axis=-1), dtype=np.float32)
 
 
 def _points_in_view(start: Quad, unit: Quad, length: float, maps: EdgeMaps) -> NDArray[np.float64]:

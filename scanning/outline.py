@@ -89,6 +89,19 @@ def evidence(
     )
 
 
+def colours_beside(
+    points: NDArray[np.float64], normal: NDArray[np.float64], maps: EdgeMaps
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Lab colours (…, 3) `NEAR` pixels either side of lines at `points`: along +normal, then −."""
+    px, py = points[..., 0], points[..., 1]
+    nx, ny = normal[..., 0], normal[..., 1]
+    plus, minus = (
+        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
+        for offset in (NEAR, -NEAR)
+    )
+    return plus, minus
+
+
 def edge_support(
     points: NDArray[np.float64],
     normal: NDArray[np.float64],
