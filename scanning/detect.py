@@ -128,9 +128,10 @@ def choose(
     looked_at = scored_well & (sure | (cut_around is not None))
     looked_at &= _around(quads[larger], _centroid(quads[best]))
     for index, certain in zip(larger[looked_at], sure[looked_at], strict=True):
-        if not _contains(quads[index], quads[best]):
-            continue
+        # The cheaper test first: containment clips polygons, in Python.
         if not certain and (cut_around is None or not cut_around(int(index), best)):
+            continue
+        if not _contains(quads[index], quads[best]):
             continue
         if is_page is None or is_page(index, best):
             return int(index)
