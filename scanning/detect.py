@@ -125,11 +125,15 @@ def choose(
     # Only those around the best one's centroid can contain it: any line
     # through a convex outline's centroid leaves at least 4/9 of it on each
     # side (Grünbaum), and `_contains` lets at most 3 % out. One test on them all.
-    looked_at = scored_well & (sure | (cut_around is not None))
-    looked_at &= _around(quads[larger], _centroid(quads[best]))
+    # Asked only of a best one in view: one the border closes is a cut page
+    # already, its own checks and completion made for it.
+    ask = cut_around is not None and (closed is None or not closed[best])
+    looked_at = scored_well & (sure | ask)
+    candidates = np.flatnonzero(looked_at)
+    looked_at[candidates] = _around(quads[larger[candidates]], _centroid(quads[best]))
     for index, certain in zip(larger[looked_at], sure[looked_at], strict=True):
         # The cheaper test first: containment clips polygons, in Python.
-        if not certain and (cut_around is None or not cut_around(int(index), best)):
+        if not certain and (not ask or cut_around is None or not cut_around(int(index), best)):
             continue
         if not _contains(quads[index], quads[best]):
             continue
@@ -248,13 +252,16 @@ def _inside(quads: NDArray[np.float64], outer: Quad) -> NDArray[np.bool_]:
 
 
 def _centroid(quad: Quad) -> Quad:
-    """The centroid of a quad's area (of its two triangles, weighted by area)."""
-    halves = (quad[[0, 1, 2]], quad[[0, 2, 3]])
-    weights = np.array([abs(geometry.polygon_area(half)) for half in halves])
-    centres = np.array([half.mean(axis=0) for half in halves])
-    if weights.sum() <= 0:
+    """The centroid of a quad's area (the shoelace formula's; its corners' mean if it has none)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
+    cross = (x0 * y1 - x1 * y0, x1 * y2 - x2 * y1, x2 * y3 - x3 * y2, x3 * y0 - x0 * y3)
+    twice_area = sum(cross)
+    if abs(twice_area) < 1e-9:
         return np.asarray(quad.mean(axis=0), dtype=np.float64)
-    return np.asarray(weights @ centres / weights.sum(), dtype=np.float64)
+    xs, ys = (x0 + x1, x1 + x2, x2 + x3, x3 + x0), (y0 + y1, y1 + y2, y2 + y3, y3 + y0)
+    cx = sum(c * x for c, x in zip(cross, xs, strict=True)) / (3.0 * twice_area)
+    cy = sum(c * y for c, y in zip(cross, ys, strict=True)) / (3.0 * twice_area)
+    return np.array([cx, cy])
 
 
 def _around(quads: NDArray[np.float64], point: Quad) -> NDArray[np.bool_]:

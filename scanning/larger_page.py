@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from scanning import geometry
 from scanning.cut_page import CORNER_CLEARANCE, CORNER_POINTS
 from scanning.edges import EdgeMaps
 from scanning.outline import ENDS_HERE, colours_beside, edge_support, in_view
@@ -97,51 +96,71 @@ class SidesRunningOn:
     """
 
     def __init__(self, inner: Quad, maps: EdgeMaps) -> None:
-        #: Per side, the parts past its ends that can carry it on: their points
-        #: from the corner out, and the share of the first n that carry it on.
-        self.parts: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = [[], [], [], []]
         start, end = inner, np.roll(inner, -1, axis=0)
+        #: The parts past the sides' ends that can carry a side on: each a
+        #: run of points a pixel apart (the picture, convex, holds one run of a
+        #: line), kept as its first point, its direction and its length, with
+        #: its side and the share of its first n points that carry it on.
+        self.firsts = np.zeros((0, 2))
+        self.directions = np.zeros((0, 2))
+        self.lengths = np.zeros(0, dtype=np.intp)
+        self.sides: list[int] = []
+        self.carried: list[NDArray[np.float64]] = []
         # Every point read — along each side, past its start, past its end —
         # in one array, read at once: an outline is read for each choice.
-        pieces: list[tuple[int, NDArray[np.float64]]] = []
+        pieces: list[NDArray[np.float64]] = []
+        sides: list[int] = []
         for k in range(4):
             length = float(np.linalg.norm(end[k] - start[k]))
             if length < 1e-9:
                 continue
             unit = (end[k] - start[k]) / length
-            pieces.append((k, start[k] + (end[k] - start[k]) * _ALONG))
-            for corner, direction in ((start[k], -unit), (end[k], unit)):
-                past = corner + direction * CORNER_CLEARANCE
-                pieces.append((k, _points_in_view(past, direction, length, maps)))
-        if not pieces:
+            steps = CORNER_CLEARANCE + np.arange(0.0, length if length >= 1.0 else 0.0, 1.0)
+            pieces.append(start[k] + (end[k] - start[k]) * _ALONG)
+            pieces.append(start[k] - steps[:, None] * unit)
+            pieces.append(end[k] + steps[:, None] * unit)
+            sides.append(k)
+        if not sides:
             return
-        sides = np.array([k for k, _ in pieces])
         unit = (end - start) / (np.linalg.norm(end - start, axis=1, keepdims=True) + 1e-12)
         normal = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
-        sizes = [len(points) for _, points in pieces]
-        points = np.concatenate([points for _, points in pieces])
-        normals = np.repeat(normal[sides], sizes, axis=0)
+        raw = np.concatenate(pieces)
+        piece_of = np.repeat(np.arange(len(pieces)), [len(points) for points in pieces])
+        # Past the corners, the points in view only (along the sides, all).
+        kept = in_view(raw[:, 0], raw[:, 1], maps) | (piece_of % 3 == 0)
+        points, piece_of = raw[kept], piece_of[kept]
+        sizes = np.bincount(piece_of, minlength=len(pieces))
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        side_of = piece_of // 3
+        normals = normal[np.asarray(sides)][side_of]
         _, on_edge, gradient = edge_support(points, normals, maps)
         plus, minus = colours_beside(points, normals, maps)
-        bounds = np.cumsum([0, *sizes])
-        for first in range(0, len(pieces), 3):
-            k = int(sides[first])
-            side = slice(bounds[first], bounds[first + 1])
-            polarity = np.sign(np.sum(np.sign(gradient[side][on_edge[side]])))
-            if polarity == 0:
+        # The sides' own points, (sides, 24, …), for their colours and polarity at once.
+        along = piece_of % 3 == 0
+        shape = (len(sides), len(_ALONG))
+        polarity = np.sign((np.sign(gradient[along]) * on_edge[along]).reshape(shape).sum(axis=1))
+        inside = np.median(plus[along].reshape(*shape, 3), axis=1)
+        outside = np.median(minus[along].reshape(*shape, 3), axis=1)
+        same = (
+            on_edge
+            & (np.sign(gradient) == polarity[side_of])
+            & (_far(plus, outside[side_of]) > _far(plus, inside[side_of]))
+        )
+        runs: list[NDArray[np.float64]] = []
+        for piece in np.flatnonzero((np.arange(len(pieces)) % 3 != 0) & (sizes >= CORNER_POINTS)):
+            n = piece // 3
+            if polarity[n] == 0:
                 continue
-            inside, outside = np.median(plus[side], axis=0), np.median(minus[side], axis=0)
-            for piece in (first + 1, first + 2):
-                part = slice(bounds[piece], bounds[piece + 1])
-                if sizes[piece] < CORNER_POINTS:
-                    continue
-                paper = plus[part]
-                same = (np.sign(gradient[part]) == polarity) & (
-                    _far(paper, outside) > _far(paper, inside)
-                )
-                carried = np.cumsum(on_edge[part] & same) / np.arange(1, sizes[piece] + 1)
-                if np.any(carried[CORNER_POINTS - 1 :] > ENDS_HERE):
-                    self.parts[k].append((pieces[piece][1], carried))
+            part = slice(bounds[piece], bounds[piece + 1])
+            carried = np.cumsum(same[part]) / np.arange(1, sizes[piece] + 1)
+            if np.any(carried[CORNER_POINTS - 1 :] > ENDS_HERE):
+                runs.append(points[part])
+                self.sides.append(sides[n])
+                self.carried.append(carried)
+        if runs:
+            self.firsts = np.array([run[0] for run in runs])
+            self.directions = np.array([run[1] - run[0] for run in runs])
+            self.lengths = np.array([len(run) for run in runs])
 
     def into(self, outer: Quad) -> int:
         """Count the sides that run on into `outer`.
@@ -151,15 +170,30 @@ class SidesRunningOn:
         too) are at least `CORNER_POINTS`, and more than `ENDS_HERE` of them
         carry it on.
         """
-        count = 0
-        for parts in self.parts:
-            for points, carried in parts:
-                outside = geometry.depth_inside(points, outer) < -SHARED
-                within = int(np.argmax(outside)) if outside.any() else len(points)
-                if within >= CORNER_POINTS and carried[within - 1] > ENDS_HERE:
-                    count += 1
-                    break
-        return count
+        if not self.sides:
+            return 0
+        # Along a run, each side's depth changes linearly: the run leaves the
+        # outline (to `SHARED` pixels) at the first side it crosses.
+        direction = np.roll(outer, -1, axis=0) - outer
+        normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+        normal /= np.linalg.norm(normal, axis=1, keepdims=True) + 1e-12
+        # Each side's normal turned towards the centre, as `geometry.inward_normal` turns it.
+        normal *= np.where(np.sum((outer.mean(axis=0) - outer) * normal, axis=1) < 0, -1.0, 1.0)[
+            :, None
+        ]
+        depth = self.firsts @ normal.T - np.sum(outer * normal, axis=1) + SHARED
+        rate = self.directions @ normal.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reach = np.where(rate < 0, depth / -rate, np.inf).min(axis=1)
+        within = np.where(
+            (depth >= 0).all(axis=1), np.minimum(np.floor(reach) + 1, self.lengths), 0
+        ).astype(np.intp)
+        running = {
+            side
+            for side, count, carried in zip(self.sides, within, self.carried, strict=True)
+            if count >= CORNER_POINTS and carried[count - 1] > ENDS_HERE
+        }
+        return len(running)
 
 
 def _far(colours: NDArray[np.float32], colour: NDArray[np.float32]) -> NDArray[np.float32]:

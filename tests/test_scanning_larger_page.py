@@ -214,6 +214,11 @@ def test_choose_takes_a_weaker_larger_outline_when_the_best_runs_into_it() -> No
     in_view = np.array([False, False])
     assert detect.choose(quads, scores, weakest, 0.0, closed=in_view) == 0
     assert detect.choose(quads, scores, weakest, 0.0, closed=in_view, cut_around=runs_into) == 1
+    # A best one the border closes is a cut page already: it is not asked.
+    asked.clear()
+    both_cut = np.array([True, True])
+    assert detect.choose(quads, scores, weakest, 0.0, closed=both_cut, cut_around=runs_into) == 0
+    assert asked == []
     # Still well supported on its score: far below the best one's, it is not asked.
     asked.clear()
     low = np.array([0.70, 0.50])
