@@ -22,17 +22,15 @@ TO_THE_BORDER = np.array([[700.0, 0.0], [1260.0, 0.0], [1260.0, 850.0], [700.0, 
 BAND_BOTTOM = 200.0
 
 
-def _maps(above: str, band: bool = False, seed: int = 0) -> tuple[EdgeMaps, float]:
-    """The working copy's maps of the page on a brown desk, with `above` it "desk" or a "sheet"."""
-    rng = np.random.default_rng(seed)
+def _desk() -> np.ndarray:
+    """A frame of brown desk."""
     frame = np.empty((HEIGHT, WIDTH, 3), np.uint8)
     frame[:] = (60, 85, 120)
-    if above == "sheet":
-        # Another sheet under the page, a little greyer, running out of the picture.
-        cv2.rectangle(frame, (450, 0), (1500, 300), (228, 230, 232), -1)
-    cv2.rectangle(frame, (700, 60), (1260, 850), (242, 242, 242), -1)
-    if band:
-        cv2.rectangle(frame, (700, 60), (1260, int(BAND_BOTTOM)), (120, 60, 30), -1)
+    return frame
+
+
+def _printed_maps(frame: np.ndarray, rng: np.random.Generator) -> tuple[EdgeMaps, float]:
+    """Print words on the page's part of a frame, blur and noise it as a camera: its maps."""
     for row in range(260, 800, 34):
         for x in range(760, 1180, 70):
             word = int(rng.integers(20, 60))
@@ -41,6 +39,19 @@ def _maps(above: str, band: bool = False, seed: int = 0) -> tuple[EdgeMaps, floa
     image = np.clip(blurred + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
     work, scale = working_copy(image)
     return edge_maps(work), scale
+
+
+def _maps(above: str, band: bool = False, seed: int = 0) -> tuple[EdgeMaps, float]:
+    """The working copy's maps of the page on a brown desk, with `above` it "desk" or a "sheet"."""
+    rng = np.random.default_rng(seed)
+    frame = _desk()
+    if above == "sheet":
+        # Another sheet under the page, a little greyer, running out of the picture.
+        cv2.rectangle(frame, (450, 0), (1500, 300), (228, 230, 232), -1)
+    cv2.rectangle(frame, (700, 60), (1260, 850), (242, 242, 242), -1)
+    if band:
+        cv2.rectangle(frame, (700, 60), (1260, int(BAND_BOTTOM)), (120, 60, 30), -1)
+    return _printed_maps(frame, rng)
 
 
 @pytest.mark.parametrize("above", ["desk", "sheet"])
@@ -146,8 +157,7 @@ def _cut_page_maps(above_left: tuple[int, int, int] | None = None) -> tuple[Edge
     an edge in line with the page's side, with desk on its other hand.
     """
     rng = np.random.default_rng(3)
-    frame = np.empty((HEIGHT, WIDTH, 3), np.uint8)
-    frame[:] = (60, 85, 120)
+    frame = _desk()
     if above_left is None:
         cv2.rectangle(frame, (700, 0), (1260, 850), (242, 242, 242), -1)
         # A form's rule across the page: below it, an outline sharing the page's sides.
@@ -155,14 +165,7 @@ def _cut_page_maps(above_left: tuple[int, int, int] | None = None) -> tuple[Edge
     else:
         cv2.rectangle(frame, (300, 0), (699, 59), above_left, -1)
         cv2.rectangle(frame, (700, 60), (1260, 850), (242, 242, 242), -1)
-    for row in range(260, 800, 34):
-        for x in range(760, 1180, 70):
-            word = int(rng.integers(20, 60))
-            cv2.rectangle(frame, (x, row), (x + word, row + 12), (50, 50, 50), -1)
-    blurred = cv2.GaussianBlur(frame, (0, 0), 1.2)
-    image = np.clip(blurred + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
-    work, scale = working_copy(image)
-    return edge_maps(work), scale
+    return _printed_maps(frame, rng)
 
 
 def test_a_cut_page_runs_on_past_a_rule_printed_across_it_into_the_border() -> None:
