@@ -81,6 +81,8 @@ FORMAT_VARIANTS = 3
 #: their sides (`scanning.snap`). On the corpora the outline chosen never came
 #: from further down: 40 gives the outlines snapping every candidate gives.
 SNAPPED = 40
+#: An outline contains another when this share of the other lies inside it.
+CONTAINED = 0.97
 #: Smallest page considered, as a share of the frame.
 MIN_AREA_FRACTION = 0.02
 
@@ -124,18 +126,21 @@ def choose(
     sure = (weakest[larger] >= NESTED_WEAKEST_SIDE) | (in_view & (weakest[larger] >= weakest[best]))
     # Only those around the best one's centroid can contain it: any line
     # through a convex outline's centroid leaves at least 4/9 of it on each
-    # side (Grünbaum), and `_contains` lets at most 3 % out. One test on them all.
+    # side (Grünbaum), and containment lets at most 1 − `CONTAINED` out.
+    # One test on them all.
     # Asked only of a best one in view: one the border closes is a cut page
     # already, its own checks and completion made for it.
     ask = cut_around is not None and (closed is None or not closed[best])
     looked_at = scored_well & (sure | ask)
     candidates = np.flatnonzero(looked_at)
-    looked_at[candidates] = _around(quads[larger[candidates]], _centroid(quads[best]))
+    looked_at[candidates] = geometry.around(
+        quads[larger[candidates]], geometry.centroid(quads[best])
+    )
     for index, certain in zip(larger[looked_at], sure[looked_at], strict=True):
         # The cheaper test first: containment clips polygons, in Python.
         if not certain and (not ask or cut_around is None or not cut_around(int(index), best)):
             continue
-        if not _contains(quads[index], quads[best]):
+        if not geometry.contains(quads[index], quads[best], CONTAINED):
             continue
         if is_page is None or is_page(index, best):
             return int(index)
@@ -249,35 +254,6 @@ def _inside(quads: NDArray[np.float64], outer: Quad) -> NDArray[np.bool_]:
     Two outlines sharing a side have corners on it to a pixel or two either way.
     """
     return np.asarray(geometry.depth_inside(quads, outer).min(axis=1) >= -2.0)
-
-
-def _centroid(quad: Quad) -> Quad:
-    """The centroid of a quad's area (the shoelace formula's; its corners' mean if it has none)."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
-    cross = (x0 * y1 - x1 * y0, x1 * y2 - x2 * y1, x2 * y3 - x3 * y2, x3 * y0 - x0 * y3)
-    twice_area = sum(cross)
-    if abs(twice_area) < 1e-9:
-        return np.asarray(quad.mean(axis=0), dtype=np.float64)
-    xs, ys = (x0 + x1, x1 + x2, x2 + x3, x3 + x0), (y0 + y1, y1 + y2, y2 + y3, y3 + y0)
-    cx = sum(c * x for c, x in zip(cross, xs, strict=True)) / (3.0 * twice_area)
-    cy = sum(c * y for c, y in zip(cross, ys, strict=True)) / (3.0 * twice_area)
-    return np.array([cx, cy])
-
-
-def _around(quads: NDArray[np.float64], point: Quad) -> NDArray[np.bool_]:
-    """Which convex quads (N, 4, 2) have `point` inside or on them."""
-    edges = np.roll(quads, -1, axis=1) - quads
-    to_point = point - quads
-    cross = edges[..., 0] * to_point[..., 1] - edges[..., 1] * to_point[..., 0]
-    # Inside a convex quad, the point is on the same hand of every side (either order).
-    return np.asarray((cross >= -1e-9).all(axis=1) | (cross <= 1e-9).all(axis=1), dtype=np.bool_)
-
-
-def _contains(outer: Quad, inner: Quad) -> bool:
-    """Tell whether `inner` lies (almost) entirely inside `outer`."""
-    inner_area, outer_area = geometry.polygon_area(inner), geometry.polygon_area(outer)
-    # The IoU of a quad with one containing it is the ratio of their areas.
-    return bool(outer_area > 0 and geometry.iou(outer, inner) >= 0.97 * inner_area / outer_area)
 
 
 def to_work(points: Quad, scale: float) -> Quad:

@@ -258,6 +258,39 @@ def iou(a: Points, b: Points) -> float:
     return inter_area / union if union > 0 else 0.0
 
 
+def centroid(quad: Points) -> Points:
+    """The centroid of a quad's area (the shoelace formula's; its corners' mean if it has none)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
+    cross = (x0 * y1 - x1 * y0, x1 * y2 - x2 * y1, x2 * y3 - x3 * y2, x3 * y0 - x0 * y3)
+    twice_area = sum(cross)
+    if abs(twice_area) < 1e-9:
+        return np.asarray(quad.mean(axis=0), dtype=np.float64)
+    xs, ys = (x0 + x1, x1 + x2, x2 + x3, x3 + x0), (y0 + y1, y1 + y2, y2 + y3, y3 + y0)
+    cx = sum(c * x for c, x in zip(cross, xs, strict=True)) / (3.0 * twice_area)
+    cy = sum(c * y for c, y in zip(cross, ys, strict=True)) / (3.0 * twice_area)
+    return np.array([cx, cy])
+
+
+def around(quads: NDArray[np.float64], point: Points) -> NDArray[np.bool_]:
+    """Which convex quads (N, 4, 2) have `point` inside or on them."""
+    edges = np.roll(quads, -1, axis=1) - quads
+    to_point = point - quads
+    cross = edges[..., 0] * to_point[..., 1] - edges[..., 1] * to_point[..., 0]
+    # Inside a convex quad, the point is on the same hand of every side (either order).
+    return np.asarray((cross >= -1e-9).all(axis=1) | (cross <= 1e-9).all(axis=1), dtype=np.bool_)
+
+
+def contains(outer: Points, inner: Points, share: float) -> bool:
+    """Tell whether `inner` lies (almost) entirely inside `outer`, both convex.
+
+    Their IoU must be at least `share` of what it is when `inner` lies wholly
+    inside: the ratio of their areas. Then at least `share` of `inner` is inside.
+    """
+    inner_area, outer_area = polygon_area(inner), polygon_area(outer)
+    # The IoU of a quad with one containing it is the ratio of their areas.
+    return bool(outer_area > 0 and iou(outer, inner) >= share * inner_area / outer_area)
+
+
 def _clip(subject: Points, clip: Points) -> Points:
     """Sutherland–Hodgman clipping of a polygon by a convex polygon."""
     if polygon_area(clip) == 0:

@@ -121,3 +121,28 @@ def test_corners_outside_counts(quad: np.ndarray, width: int, height: int) -> No
     count = geometry.corners_outside(quad, width, height)
     inside = [0 <= x <= width - 1 and 0 <= y <= height - 1 for x, y in quad]
     assert 4 - sum(inside) >= count >= 0
+
+
+def test_centroid_of_a_rectangle_is_its_centre() -> None:
+    rectangle = np.array([[10.0, 20.0], [110.0, 20.0], [110.0, 70.0], [10.0, 70.0]])
+    assert np.allclose(geometry.centroid(rectangle), [60.0, 45.0])
+    # A kite: the area's centroid, not the corners' mean (30): each half's
+    # centroid is at x = (0 + 10 + 100) / 3.
+    kite = np.array([[0.0, 0.0], [10.0, -10.0], [100.0, 0.0], [10.0, 10.0]])
+    assert np.allclose(geometry.centroid(kite), [110.0 / 3.0, 0.0])
+
+
+@given(convex_quads(), st.floats(-1.5, 1.5), st.floats(-1.5, 1.5))
+def test_an_outline_around_most_of_another_holds_its_centroid(
+    quad: np.ndarray, dx: float, dy: float
+) -> None:
+    # `detect.choose` tests containment first by the centroid: any line through
+    # a convex outline's centroid leaves at least 4/9 of it on each side
+    # (Grünbaum), so an outline without it cannot hold 97 % of it.
+    assert geometry.around(quad[None], geometry.centroid(quad))[0]
+    size = quad.max(axis=0) - quad.min(axis=0)
+    other = quad + np.array([dx, dy]) * size
+    if geometry.contains(other, quad, 0.97):
+        assert geometry.around(other[None], geometry.centroid(quad))[0]
+    if not geometry.around(other[None], geometry.centroid(quad))[0]:
+        assert not geometry.contains(other, quad, 0.56)  # more than 5/9
