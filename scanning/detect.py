@@ -124,21 +124,22 @@ def choose(
     in_view = np.ones(len(larger), dtype=bool) if closed is None else ~closed[larger]
     scored_well = scores[larger] >= max(min_score, NESTED_SCORE * scores[best])
     sure = (weakest[larger] >= NESTED_WEAKEST_SIDE) | (in_view & (weakest[larger] >= weakest[best]))
+    # The others are asked about only for a best one in view: one the border
+    # closes is a cut page already, its own checks and completion made for it.
+    if closed is not None and closed[best]:
+        cut_around = None
+    looked_at = scored_well & (sure | (cut_around is not None))
     # Only those around the best one's centroid can contain it: any line
     # through a convex outline's centroid leaves at least 4/9 of it on each
     # side (Grünbaum), and containment lets at most 1 − `CONTAINED` out.
     # One test on them all.
-    # Asked only of a best one in view: one the border closes is a cut page
-    # already, its own checks and completion made for it.
-    ask = cut_around is not None and (closed is None or not closed[best])
-    looked_at = scored_well & (sure | ask)
     candidates = np.flatnonzero(looked_at)
     looked_at[candidates] = geometry.around(
         quads[larger[candidates]], geometry.centroid(quads[best])
     )
     for index, certain in zip(larger[looked_at], sure[looked_at], strict=True):
         # The cheaper test first: containment clips polygons, in Python.
-        if not certain and (not ask or cut_around is None or not cut_around(int(index), best)):
+        if not certain and (cut_around is None or not cut_around(int(index), best)):
             continue
         if not geometry.contains(quads[index], quads[best], CONTAINED):
             continue

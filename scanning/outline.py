@@ -71,12 +71,8 @@ def evidence(
 ) -> Evidence:
     """Read edge evidence at `points` (…, 2) across lines of unit `normal` (…, 2)."""
     visible, supported, strength = edge_support(points, normal, maps, across_offsets)
-    px, py = points[..., 0], points[..., 1]
-    nx, ny = normal[..., 0], normal[..., 1]
-    plus, minus, plus_far, minus_far = (
-        _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
-        for offset in (NEAR, -NEAR, FAR_OUTSIDE, -FAR_OUTSIDE)
-    )
+    plus, minus = colours_beside(points, normal, maps)
+    plus_far, minus_far = colours_beside(points, normal, maps, FAR_OUTSIDE)
     near = _distance(plus, minus)
     contrast_plus = np.minimum(near, _distance(plus, minus_far))
     contrast_minus = np.minimum(near, _distance(minus, plus_far))
@@ -90,14 +86,17 @@ def evidence(
 
 
 def colours_beside(
-    points: NDArray[np.float64], normal: NDArray[np.float64], maps: EdgeMaps
+    points: NDArray[np.float64],
+    normal: NDArray[np.float64],
+    maps: EdgeMaps,
+    distance: float = NEAR,
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Lab colours (…, 3) `NEAR` pixels either side of lines at `points`: along +normal, then −."""
+    """Lab colours (…, 3) `distance` pixels either side of lines at `points`: +normal, then −."""
     px, py = points[..., 0], points[..., 1]
     nx, ny = normal[..., 0], normal[..., 1]
     plus, minus = (
         _colours(maps, _pixel(px + nx * offset, py + ny * offset, maps.width, maps.height))
-        for offset in (NEAR, -NEAR)
+        for offset in (distance, -distance)
     )
     return plus, minus
 
