@@ -26,7 +26,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    corners (`scanning.larger_page`);
 4. the choice must hold print (`scanning.content`, judged at a fixed page
    resolution: darker than its paper, laid out in lines), show one sheet
-   inside — not a page and the desk beside it (`scanning.paper`) — and, when
+   inside — not a page and the desk beside it (`scanning.paper`) — with no
+   pattern of the surface running through its sides, as grout runs through
+   a patch of floor tiles (`scanning.pattern`) — and, when
    it reaches out of the picture, show a page cut by
    the frame (`scanning.cut_page`) — a known format completes it, its sides
    are edges up to the border, its paper differs from the desk along each
@@ -57,6 +59,7 @@ from scanning.lines import line_quads
 from scanning.outline import on_border, score_sides
 from scanning.page_and_desk import PageBesideDesk
 from scanning.paper import one_sheet
+from scanning.pattern import runs_through
 from scanning.quads import areas, order_many, plausible
 from scanning.refine import refine
 from scanning.regions import contour_quads, region_quads
@@ -232,13 +235,14 @@ class PagesInside:
         return self._running[best].into(self.quads[larger]) >= 2
 
     def one_sheet_in_view(self, index: int) -> bool:
-        """The working copy's checks on a choice: mostly in view, a cut page if cut, one sheet."""
+        """Working-copy checks on a choice: in view, a cut page if cut, one sheet, no pattern."""
         if index not in self._sheet:
             quad = self.quads[index]
             self._sheet[index] = (
                 mostly_in_view(quad, self.maps)
                 and runs_out(quad, self.maps)
                 and one_sheet(quad, self.maps)
+                and not runs_through(quad, self.maps)
             )
         return self._sheet[index]
 
