@@ -1,9 +1,9 @@
 """Does a pattern of the surface run through an outline? Tells a page from a patch of tiled floor.
 
 Floor tiles, a keyboard's keys, a cutting mat's grid or a checked cloth make
-rectangles of their own: their sides are clear straight edges, the lines
-between them are darker than the tiles along their whole length, laid out
-in rows — an outline on them passes the side scores and the print check.
+rectangles of their own: their sides are clear straight edges, and the
+lines between them — grout, the gaps between keys — run in rows like lines
+of print. An outline on them passes the side scores and the print check.
 What gives it away is that its lines do not end at its sides. A document's
 marks — its text, its rules, its bands — stop at its edge, where the desk
 begins; the grout that makes a patch of floor's sides crosses its other
@@ -34,7 +34,7 @@ from scanning.types import Quad
 #: Depths (working-copy pixels) at which a crossing line is looked for, each
 #: way from the side: clear of the side's own edge (the 5×5 blur and the
 #: gradient spread it over two pixels or so), and near enough that a line
-#: within 10° of square to the side stays within `SLACK` of its place.
+#: within about 10° of square to the side stays within `SLACK` of its place.
 DEPTHS = (3.0, 6.0)
 #: How far along the side (working-copy pixels) the line may lie at each
 #: depth, either way: places are read this far apart.
@@ -59,7 +59,7 @@ def crossings(quad: Quad, maps: EdgeMaps) -> NDArray[np.intp]:
     start, end = quad, quad[_NEXT]
     length = np.linalg.norm(end - start, axis=1)
     tangent = (end - start) / np.maximum(length, 1e-9)[:, None]
-    # Clockwise on screen (y down): this normal points into the outline.
+    # Into a clockwise outline; the depths are read on both hands anyway.
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     # Places one pixel apart along each side, corners left out, and one more
     # at each end: a place looks a pixel either way (`SLACK`) by reading its
