@@ -281,14 +281,11 @@ def around(quads: NDArray[np.float64], point: Points) -> NDArray[np.bool_]:
 
 
 def contains(outer: Points, inner: Points, share: float) -> bool:
-    """Tell whether `inner` lies (almost) entirely inside `outer`, both convex.
-
-    Their IoU must be at least `share` of what it is when `inner` lies wholly
-    inside: the ratio of their areas. Then at least `share` of `inner` is inside.
-    """
-    inner_area, outer_area = polygon_area(inner), polygon_area(outer)
-    # The IoU of a quad with one containing it is the ratio of their areas.
-    return bool(outer_area > 0 and iou(outer, inner) >= share * inner_area / outer_area)
+    """Tell whether at least `share` of `inner`'s area lies inside `outer`, both convex."""
+    inner_area = polygon_area(inner)
+    common = _clip(np.asarray(inner, dtype=np.float64), np.asarray(outer, dtype=np.float64))
+    common_area = polygon_area(common) if len(common) >= 3 else 0.0
+    return bool(inner_area > 0 and common_area >= share * inner_area)
 
 
 def _clip(subject: Points, clip: Points) -> Points:

@@ -146,3 +146,32 @@ def test_an_outline_around_most_of_another_holds_its_centroid(
         assert geometry.around(other[None], geometry.centroid(quad))[0]
     if not geometry.around(other[None], geometry.centroid(quad))[0]:
         assert not geometry.contains(other, quad, 0.56)  # more than 5/9
+
+
+def test_containment_is_the_share_of_the_inner_outline_inside() -> None:
+    # A square of 100 whose top 2.7 % pokes out of a rectangle twice as wide:
+    # 97.3 % of it is inside. (Judged by IoU against the area ratio, as it
+    # was, a larger outer rectangle made the same square "less contained".)
+    square = np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0]])
+    outer = np.array([[-50.0, 2.7], [150.0, 2.7], [150.0, 150.0], [-50.0, 150.0]])
+    assert geometry.contains(outer, square, 0.97)
+    assert not geometry.contains(outer, square, 0.98)
+    assert geometry.contains(square, square, 1.0)
+    assert not geometry.contains(square + 200.0, square, 0.01)
+
+
+@given(convex_quads(), st.floats(0.05, 1.0), st.floats(-1.5, 1.5), st.floats(-1.5, 1.5))
+def test_containment_grows_with_the_outer_outline(
+    quad: np.ndarray, factor: float, dx: float, dy: float
+) -> None:
+    centre = quad.mean(axis=0)
+    # A shrunk copy lies wholly inside.
+    assert geometry.contains(quad, centre + (quad - centre) * factor, 0.999)
+    # Grown about a point inside it, an outer outline holds all it held
+    # before: more of the outer outline beyond the inner one never counts against it.
+    size = quad.max(axis=0) - quad.min(axis=0)
+    moved = quad + np.array([dx, dy]) * size
+    assume(geometry.around(moved[None], centre)[0])
+    grown = centre + (moved - centre) * 2.0
+    for share in (0.5, 0.9, 0.97):
+        assert not geometry.contains(moved, quad, share) or geometry.contains(grown, quad, share)
