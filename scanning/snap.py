@@ -8,9 +8,10 @@ lines — a printed band, another sheet, a desk's seam — can win over it.
 Each side of the best candidates is therefore moved onto the edge found
 across it, as `scanning.refine` does at full resolution for the chosen one:
 at points along the side, the strongest gradient within `REACH` pixels
-(sub-pixel, from a parabola through the peak), of the polarity most of the
-side shows; a line is fitted through them, and neighbouring lines meet at
-the new corners. A side without enough edge points stays where it was.
+(sub-pixel, from a parabola through the peak; at the reach's ends, short of
+it: `_sub_pixel`), of the polarity most of the side shows; a line is
+fitted through them, and neighbouring lines meet at the new corners. A
+side without enough edge points stays where it was.
 """
 
 from __future__ import annotations
@@ -87,7 +88,17 @@ def _edge_strength(
 def _sub_pixel(
     strength: NDArray[np.float64], peak: NDArray[np.intp], offsets: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Offset of each point's peak, refined by a parabola through it and its neighbours."""
+    """Offset of each point's peak, refined by a parabola through it and its neighbours.
+
+    A peak at either end of the reach has a neighbour on one hand only: the
+    parabola is then taken through the probe next to it and that probe's
+    neighbours, and its vertex kept within half a pixel of that probe — such
+    a side moves by 0.5 to 1.5 pixels, not by the reach's 2. On
+    the five corpora, taking the end's own offset snapped more candidates
+    onto their edges (IoU sum +0.56) but took more parts of cut pages for
+    the page (`not_fully_visible` F1 lower on three, mean IoU lower on both
+    held-out seeds); a probe beyond the reach did worse (−0.52).
+    """
     centre = np.clip(peak, 1, len(offsets) - 2)
     left, mid, right = (
         np.take_along_axis(strength, (centre + k)[..., None], axis=-1)[..., 0] for k in (-1, 0, 1)
