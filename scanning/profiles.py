@@ -73,11 +73,19 @@ class LineProfiles:
     def _trimmed(
         self, row: NDArray[np.intp], low: NDArray[np.floating], high: NDArray[np.floating]
     ) -> tuple[NDArray[np.float32], NDArray[np.intp]]:
-        """Totals between `low` ≤ `high`, the corners' surroundings left out, and their count."""
+        """Totals between `low` ≤ `high`, the corners' surroundings left out, and their points.
+
+        The count is of the segment's points, those past the profile's ends
+        (out of the picture) too: `outline.side_scores` takes the share of
+        them in view.
+        """
         trim = 0.04 * (high - low)
         start = self._at(row, low + trim)
         stop = np.maximum(self._at(row, high - trim), start)
-        return np.asarray(self.running[stop] - self.running[start]), stop - start
+        # The points the segment has, also those past the profile's ends (out
+        # of the picture, never visible): as many as reading it whole gives.
+        whole = np.maximum(np.rint(high - trim) - np.rint(low + trim), 0).astype(np.intp)
+        return np.asarray(self.running[stop] - self.running[start]), np.maximum(stop - start, whole)
 
     def segments(
         self, line: NDArray[np.intp], start: NDArray[np.float64], end: NDArray[np.float64]

@@ -21,6 +21,7 @@ from scanning.lines import (
     segment_lines,
     strong_lines,
 )
+from scanning.outline import UNSEEN_SIDE
 from scanning.profiles import LineProfiles
 from scanning.regions import desk_colour, region_quads
 from scanning.three_sides import _running_start
@@ -343,3 +344,23 @@ def test_corpus_documents_whose_base_is_a_weak_line_are_found(
     # sides was not among the bases closed, outranked by lines across print
     # (IoU 0.13, 0.00, 0.00, 0.29, 0.45, 0.56).
     assert detected_in_scene(seed, size, camera="webcam")[1] > 0.9
+
+
+@pytest.mark.parametrize("right", [383.0, 600.0, 800.0])
+def test_the_part_of_a_side_out_of_the_picture_counts_as_a_fair_side_at_the_line_stage(
+    right: float,
+) -> None:
+    # A clean edge along y = 100 from x = 100 to the picture's right border
+    # (383). The side from x = 100 to `right` is in view along 283 pixels: the
+    # rest cannot be judged and counts as a fair side (`outline.UNSEEN_SIDE`),
+    # as in `score_sides`. Read only up to the border, it scored as if seen whole.
+    image = np.full((H, W, 3), 60, np.uint8)
+    image[100:, 100:] = 220
+    maps = edge_maps(image)
+    lines = np.array([[0.0, 1.0, -100.5], [1.0, 0.0, -100.0], [1.0, 0.0, -right]])
+    plus, minus, judged = LineProfiles(lines, maps).table(np.array([1]), np.array([2]))
+    in_view = 283.0 / (right - 100.0)
+    assert judged[0, 0]
+    assert float(np.maximum(plus, minus)[0, 0]) == pytest.approx(
+        in_view + (1.0 - in_view) * UNSEEN_SIDE, abs=0.03
+    )
