@@ -71,7 +71,9 @@ from scanning.types import Detection, Image, Quad
 AREA_PREFERENCE = 0.15
 #: A larger candidate around the best one wins if it scores at least this
 #: share of the best score, and its weakest side at least this much — or at
-#: least as much as the best one's, when every side of it is in view.
+#: least as much as the best one's, when the border closes none of its sides
+#: (a corner out of the picture is allowed: counting such outlines with those
+#: the border closes lost 3 frames on the five corpora, IoU sum −0.40).
 NESTED_SCORE = 0.85
 NESTED_WEAKEST_SIDE = 0.85
 #: Below this score, an outline is not a document's.
