@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning.edges import EdgeMaps
-from scanning.outline import combine, finish
+from scanning.outline import combine, finish, size_factor
 from scanning.profiles import LineProfiles, Lines, angle_gap, orientation
 from scanning.quads import order_many, plausible
 from scanning.three_sides import three_side_quads
@@ -348,8 +348,9 @@ def _two_pair_quads(
         return np.zeros((0, 4, 2))
     ordered, edge = ordered[keep], edge[likely[keep]]
     # The format prior moves a score by a fifth at most: it is worked out only
-    # for the quads best supported by evidence, among which the best end up.
-    likely = np.argsort(-edge)[: 4 * KEEP]
+    # for the quads best supported by evidence, among which the best end up —
+    # evidence with the discount for small quads, which moves a score more.
+    likely = np.argsort(-edge * size_factor(ordered, maps))[: 4 * KEEP]
     total = finish(edge[likely], ordered[likely], maps)
     best = likely[np.argsort(-total)[:KEEP]]
     return np.asarray(ordered[best], dtype=np.float64)
