@@ -281,7 +281,9 @@ def _along(
         v = float(np.dot(vanishing - start, direction))
         if abs(v) >= 1e-9:
             steps = foreshortened(lengths, v)
-    return np.asarray(start + steps[:, None] * direction, dtype=np.float64)
+    # An end past the plane's horizon has no image: not finite (inf · 0 is NaN).
+    with np.errstate(invalid="ignore"):
+        return np.asarray(start + steps[:, None] * direction, dtype=np.float64)
 
 
 def foreshortened(
@@ -290,7 +292,9 @@ def foreshortened(
     """Image distances of `lengths` along a line, its vanishing point `ahead` pixels on.
 
     Lengths are in pixels at the line's start; `ahead` is negative when the
-    vanishing point lies behind (see `along_side`).
+    vanishing point lies behind (see `along_side`). Then a length of `-ahead`
+    or more reaches the plane's horizon: its image is not finite.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(lengths / (1.0 + lengths / ahead), dtype=np.float64)
+        shrink = 1.0 + lengths / ahead
+        return np.asarray(np.where(shrink > 0, lengths / shrink, np.inf), dtype=np.float64)

@@ -31,8 +31,8 @@ FORMATS: dict[str, tuple[float, float]] = {
 def order_clockwise(points: Points) -> Points:
     """Order 4 corners clockwise (in image coordinates, y down) from the top-left one.
 
-    The top-left corner is the one with the smallest x + y among the two
-    uppermost candidates, which is stable for rolls up to about ±40°.
+    The top-left corner is the one with the smallest x + y: the top-left one
+    for a page rolled by up to about ±40°.
     """
     pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
     centre = pts.mean(axis=0)

@@ -71,6 +71,8 @@ def test_steps_shrink_towards_the_vanishing_point(first: float, second: float, v
         assert a[0] <= b[0] + 1e-9 < vanishing[0]
     elif far < -v:  # behind: steps grow, up to the camera's horizon
         assert a[0] <= b[0] + 1e-9
+    else:  # beyond the horizon: no point of the image
+        assert not np.all(np.isfinite(b))
 
 
 @settings(max_examples=80, deadline=None)
