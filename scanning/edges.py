@@ -119,6 +119,13 @@ def _strongest_channel(
     Ties go to the first channel, as `argmax` would. Worked on whole planes
     rather than along a 3-long last axis, where numpy's reductions and
     `take_along_axis` are several times slower.
+
+    An edge's polarity is that channel's: across white paper on a cream desk
+    lightness rises where yellowness falls, and where the two are about as
+    strong they take turns along the side, whose polarity then flips. Turning
+    a chroma gradient to agree with lightness wherever lightness is at least
+    half as strong scored such a page as one on a grey desk, but chose worse
+    on the five corpora (IoU sum −1.79, 6 frames better and 9 worse).
     """
     gxs, gys = cv2.split(gx_all), cv2.split(gy_all)
     strength = [
