@@ -53,6 +53,12 @@ def refine(image: Image, quad: Quad, radius: float) -> Quad:
             cv2.INTER_LINEAR,
         ).astype(np.float32)
         change = np.abs(np.diff(profiles, axis=1)).sum(axis=2)  # (n, 2r)
+        # A peak at either end of the profile is read from a parabola through
+        # the next place in and its neighbours, which keeps it within half a
+        # pixel of that place. Taking the end's own place moved 16 corpus
+        # outlines closer (most from about 0.97 to 0.999) and 3 away, one onto
+        # a farther edge (seed 0 frame 343, 0.92 → 0.38): IoU sum +0.05 on the
+        # five corpora, kept as is.
         peak = np.clip(np.argmax(change, axis=1), 1, change.shape[1] - 2)
         rows = np.arange(len(peak))
         left, mid, right = change[rows, peak - 1], change[rows, peak], change[rows, peak + 1]
