@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from scanning.cut_page import CORNER_CLEARANCE, CORNER_POINTS
 from scanning.edges import EdgeMaps
-from scanning.outline import ENDS_HERE, colours_beside, edge_support, in_view
+from scanning.outline import ENDS_HERE, colour_distance, colours_beside, edge_support, in_view
 from scanning.types import Quad
 
 #: Where a side is read for its polarity and colours (shares of its length),
@@ -144,7 +144,7 @@ class SidesRunningOn:
         same = (
             on_edge
             & (np.sign(gradient) == polarity[side_of])
-            & (_far(plus, outside[side_of]) > _far(plus, inside[side_of]))
+            & (colour_distance(plus, outside[side_of]) > colour_distance(plus, inside[side_of]))
         )
         runs: list[NDArray[np.float64]] = []
         for piece in np.flatnonzero((np.arange(len(pieces)) % 3 != 0) & (sizes >= CORNER_POINTS)):
@@ -194,11 +194,6 @@ class SidesRunningOn:
             if count >= CORNER_POINTS and carried[count - 1] > ENDS_HERE
         }
         return len(running)
-
-
-def _far(colours: NDArray[np.float32], colour: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Distance of each Lab colour (…, 3) from one colour."""
-    return np.asarray(np.linalg.norm(colours - colour, axis=-1), dtype=np.float32)
 
 
 def _points_in_view(start: Quad, unit: Quad, length: float, maps: EdgeMaps) -> NDArray[np.float64]:

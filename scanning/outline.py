@@ -73,9 +73,9 @@ def evidence(
     visible, supported, strength = edge_support(points, normal, maps, across_offsets)
     plus, minus = colours_beside(points, normal, maps)
     plus_far, minus_far = colours_beside(points, normal, maps, FAR_OUTSIDE)
-    near = _distance(plus, minus)
-    contrast_plus = np.minimum(near, _distance(plus, minus_far))
-    contrast_minus = np.minimum(near, _distance(minus, plus_far))
+    near = colour_distance(plus, minus)
+    contrast_plus = np.minimum(near, colour_distance(plus, minus_far))
+    contrast_minus = np.minimum(near, colour_distance(minus, plus_far))
     return Evidence(
         visible,
         supported,
@@ -190,11 +190,12 @@ def _colours(maps: EdgeMaps, pixel: NDArray[np.intp]) -> NDArray[np.float32]:
     return np.asarray(picked.view(np.float32).reshape(*np.shape(pixel), 3))
 
 
-def _distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Euclidean distance between colours along the last axis."""
+def colour_distance(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Euclidean distance between Lab colours along the last axis (broadcast)."""
     # Channel by channel rather than with einsum: the colours are whole Lab
-    # levels (uint8 in float32), so the squares and their sum are exact in
-    # float32 whatever the order of the additions — the result is the same.
+    # levels (uint8 in float32), or medians of them (halves), so the squares
+    # and their sum are exact in float32 whatever the order of the additions —
+    # the result is the same.
     d = a - b
     total = d[..., 0] * d[..., 0]
     total += d[..., 1] * d[..., 1]
