@@ -106,12 +106,3 @@ def running_sides_miss(seed: int, size: tuple[int, int], scene: str, what_wins: 
     since = "bases are also closed for their running sides' start"
     return known_miss(seed, size, scene, since, what_wins)
 
-
-def small_quads_ranked_miss(seed: int, size: tuple[int, int], scene: str, what_wins: str) -> Any:
-    """A corpus scene lost since the line stage ranks quads as the full score does (`known_miss`).
-
-    Small quads are discounted there before the best are kept, as `finish`
-    discounts them (five corpora: IoU sum +0.39, 3 frames better, none worse).
-    """
-    since = "the line stage discounts small quads before keeping the best"
-    return known_miss(seed, size, scene, since, what_wins)
