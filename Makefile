@@ -36,7 +36,7 @@ PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test bench install install-test system-deps run-deps test-deps catalogs extract update-catalogs \
-        lint typecheck pytest db demo-frames clean bundle bundle-offline
+        lint typecheck pytest db demo-frames clean bundle bundle-offline constraints
 
 # (`guichet serve` migrates the database itself: no `db` step first.)
 run: run-deps install catalogs
@@ -63,15 +63,27 @@ demo-frames: install-test
 
 # --- installation ------------------------------------------------------------
 
-$(VENV)/.installed: pyproject.toml
+# Every package is held to the versions tested (deploy/constraints.txt): the
+# benchmark's figures and the scenes the tests draw depend on OpenCV's version.
+CONSTRAINTS := deploy/constraints.txt
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
+
+# Move to the newest versions pyproject.toml allows, and hold them: then run
+# make test and make bench, and commit the file with bench/RESULTS.md.
+constraints: install-test
+	$(BIN)/pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	{ grep '^#' $(CONSTRAINTS); $(BIN)/pip freeze --exclude-editable; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	touch $(VENV)/.installed $(VENV)/.installed-test
 
 install: $(VENV)/.installed
 

@@ -40,9 +40,14 @@ OUT = Path(__file__).parent / "out"
 CODES = ("no_document", "not_fully_visible", "too_small", "too_dark", "glare", "blurry")
 
 
+def corpus_folder(count: int, seed: int) -> Path:
+    """Where a corpus is kept: by generator, OpenCV (it draws the frames), seed and size."""
+    return OUT / f"capture-corpus-v{VERSION}-opencv{cv2.__version__}-{seed}-{count}"
+
+
 def corpus(count: int, seed: int) -> tuple[Path, list[dict[str, Any]]]:
     """Generate the corpus once (kept in bench/out/), return its folder and truth."""
-    folder = OUT / f"capture-corpus-v{VERSION}-{seed}-{count}"
+    folder = corpus_folder(count, seed)
     truth = folder / "truth.jsonl"
     if not truth.exists():
         generate(folder, count, seed)
@@ -218,6 +223,8 @@ def report(results: dict[str, Any], command: str) -> str:
         "",
         f"Reproduce: `{command}` (corpus: {results['frames']} synthetic frames, seed "
         f"{results['seed']}, half 720p and half 1080p; {results['documents']} show a document).",
+        f"Measured with {results['versions']} (`deploy/constraints.txt` holds them): OpenCV "
+        "draws the corpus, and another version of it draws other frames.",
         f"Corpus version {VERSION}: pages are seen by a webcam's pinhole camera, its lens axis "
         "through the frame's centre, so a page off the axis is seen from the side (version 4 "
         "slid the on-axis picture across the frame); a frame with no document holds no other "
@@ -283,6 +290,14 @@ def report(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
+def library_versions() -> str:
+    """The versions the figures depend on: Python, and the libraries that draw and read frames."""
+    from PIL import __version__ as pillow
+
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"Python {python}, OpenCV {cv2.__version__}, NumPy {np.__version__}, Pillow {pillow}"
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the capture benchmark and update bench/RESULTS.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -308,6 +323,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "timings": timings(folder, records),
         "preview": preview_rate(folder, records),
+        "versions": library_versions(),
     }
     command = f"python -m bench.bench_capture --count {args.count} --seed {args.seed}"
     publish("capture", report(results, command), write=not args.no_write)

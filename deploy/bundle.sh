@@ -44,7 +44,9 @@ ROOT=$STAGE/root
 # setuptools builds in build/lib and would put in the wheel whatever an
 # earlier build left there, modules since deleted included: start clean.
 rm -rf build/lib build/bdist.*
-"$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$ROOT/wheels" .
+# Held to the versions tested (deploy/constraints.txt), as make install is.
+"$PYTHON" -m pip wheel --quiet --disable-pip-version-check -c deploy/constraints.txt \
+    --wheel-dir "$ROOT/wheels" .
 
 # Pin every wheel by name, version and hash: the kiosk installs exactly these.
 "$PYTHON" - "$ROOT/wheels" > "$ROOT/requirements.txt" <<'PY'

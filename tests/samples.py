@@ -105,4 +105,3 @@ def running_sides_miss(seed: int, size: tuple[int, int], scene: str, what_wins: 
     """
     since = "bases are also closed for their running sides' start"
     return known_miss(seed, size, scene, since, what_wins)
-

@@ -379,7 +379,8 @@ def test_a_corpus_is_measured_with_the_detector(
     """`capture_seeds.measure` runs ``python -m scanning detect`` over a generated corpus."""
     monkeypatch.setattr(bench_capture, "OUT", tmp_path)
     row = capture_seeds.measure(5, 6)
-    folder = tmp_path / f"capture-corpus-v{bench_capture.VERSION}-5-6"
+    folder = bench_capture.corpus_folder(6, 5)
+    assert folder.parent == tmp_path
     records = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
     assert row["documents"] == sum(r["quad"] is not None for r in records)
     assert 0.0 <= row["mean_iou"] <= 1.0 and 0.0 <= row["at_0.9"] <= 1.0
@@ -408,6 +409,7 @@ def _capture_results(mean_iou: float, p95_ms: float) -> dict[str, Any]:
             "classic 1080p": {"median": 11.0, "p95": 13.0, "n": 60},
         },
         "preview": {"median_ms": 50.0, "p95_ms": 70.0, "fps": 20.0},
+        "versions": bench_capture.library_versions(),
     }
 
 
@@ -428,3 +430,5 @@ def test_capture_targets_are_judged_on_the_figures_measured() -> None:
     section = bench_capture.report(_capture_results(0.949, 20.1), "python -m bench.bench_capture")
     assert "- **NOT MET**: mean IoU ≥ 0.95: 0.949 over 100 frames with a document." in section
     assert "- **MET**: F1 of `not_fully_visible` ≥ 0.9: 0.95." in section
+    # The figures depend on the libraries that draw and read the corpus.
+    assert f"OpenCV {cv2.__version__}, NumPy {np.__version__}" in section

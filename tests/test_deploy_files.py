@@ -125,3 +125,30 @@ def test_the_site_settings_file_is_one_the_application_accepts(tmp_path: Path) -
     shutil.copy(DEPLOY / "etc" / "guichet" / "guichet.toml", tmp_path / config.INSTANCE_FILE)
     values = config.load_settings(tmp_path, {}, None)  # raises on an unknown or mistyped key
     assert values["CAMERA"].startswith("v4l2:") and values["PRINTER_QUEUE"] == "guichet"
+
+
+def test_every_installed_package_is_held_to_its_tested_version() -> None:
+    # make install holds every package to deploy/constraints.txt: a package
+    # added to pyproject.toml without `make constraints` would be installed
+    # at whatever version is newest that day, and the figures in
+    # bench/RESULTS.md and the scenes the tests draw move with OpenCV's.
+    from importlib import metadata
+
+    held = {}
+    for line in (DEPLOY / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            held[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    tools = {"pip", "setuptools", "wheel", "guichet"}
+    installed = {
+        re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(): dist.version
+        for dist in metadata.distributions()
+    }
+    unheld = sorted(set(installed) - set(held) - tools)
+    assert unheld == [], "run `make constraints`: not held in deploy/constraints.txt"
+    moved = {
+        name: (version, held[name])
+        for name, version in installed.items()
+        if name in held and held[name] != version
+    }
+    assert moved == {}, "installed (first) and held versions differ: run `make install-test`"
