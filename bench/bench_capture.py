@@ -229,7 +229,10 @@ def report(results: dict[str, Any], command: str) -> str:
         "through the frame's centre, so a page off the axis is seen from the side (version 4 "
         "slid the on-axis picture across the frame); a frame with no document holds no other "
         "page, card or passport either, and has no `blurry` or `glare` label (both are judged on "
-        "the page).",
+        "the page). The text on the clutter (a receipt's lines, a sticky note's script, key "
+        "labels) is drawn with Pillow in Debian's fonts, as the documents' text is (version 5 "
+        "drew it with OpenCV's Hershey fonts, which OpenCV 5.0 draws smaller and fainter than "
+        "4.x: a receipt's text hardly showed).",
         "",
         "### Outline (IoU with the true outline; a miss counts 0)",
         "",

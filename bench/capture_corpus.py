@@ -43,7 +43,7 @@ OVERRIDES = frozenset((
     "roll_deg", "fill", "distractors", "finger", "shadow", "noise_sigma", "jpeg_quality", "camera",
 ))  # fmt: skip
 # Part of the cached corpus folder's name: raise it whenever a change alters the frames drawn.
-VERSION = 5
+VERSION = 6
 FLAT_LONG_SIDE = 800  # px: the flattened page on which the detector measures blur
 MARGIN = 0.012  # of the frame width: how far inside a fully visible document stays
 OUT_TOLERANCE = 0.01  # of the frame width: a corner further out is "not fully visible"

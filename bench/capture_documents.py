@@ -39,6 +39,7 @@ FONTS = {
     "sans_bold": _TT / "dejavu/DejaVuSans-Bold.ttf",
     "serif": _TT / "liberation/LiberationSerif-Regular.ttf",
     "narrow": _TT / "liberation/LiberationSansNarrow-Regular.ttf",
+    "mono": _TT / "dejavu/DejaVuSansMono-Bold.ttf",  # a till receipt's print (capture_scenes)
     # Debian's base fonts have no handwriting: an oblique sans in pen blue stands in for it.
     "hand": _TT / "dejavu/DejaVuSans-Oblique.ttf",
 }

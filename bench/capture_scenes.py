@@ -12,6 +12,9 @@ import random
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw
+
+from bench.capture_documents import FONTS, _font
 
 BACKGROUNDS = ("wood", "fabric", "tiles", "pale", "dark", "cluttered")
 BASES = BACKGROUNDS[:5]
@@ -263,9 +266,39 @@ def _box(p: np.ndarray, x0: float, y0: float, x1: float, y1: float, bgr: tuple[f
     cv2.rectangle(p, pt0, pt1, _c(bgr), -1, cv2.LINE_AA)
 
 
-def _text(p: np.ndarray, s: str, org: tuple[int, int], font: int, scale: float,
+#: Text on the distractors (key labels, a receipt's lines, a note's script), drawn with
+#: Pillow in Debian's fonts, as the documents' text is. OpenCV's Hershey fonts were used
+#: until corpus version 5, but OpenCV 5.0 draws them in other shapes and sizes than 4.x:
+#: a receipt's lines came out about half as long and faint (its text hardly showed), so
+#: the corpus depended on OpenCV's version. Each face stands for the Hershey one it
+#: replaces, at the same cap height: Hershey's is 21 units of the font's scale for the
+#: simplex and script faces, 10 for the plain one.
+_TEXT_FACES = {
+    "keys": (FONTS["sans"], 21.0),  # was FONT_HERSHEY_SIMPLEX
+    "receipt": (FONTS["mono"], 10.0),  # was FONT_HERSHEY_PLAIN; a till prints bold, fixed pitch
+    "note": (FONTS["hand"], 21.0),  # was FONT_HERSHEY_SCRIPT_SIMPLEX
+}
+#: Cap height of Debian's DejaVu faces, as a share of the font size.
+_CAP_HEIGHT = 0.73
+
+
+def _text(p: np.ndarray, s: str, org: tuple[int, int], face: str, scale: float,
           bgr: tuple[float, ...], thick: int = 1) -> None:  # fmt: skip
-    cv2.putText(p, s, org, font, scale, _c(bgr), thick, cv2.LINE_AA)
+    """Write `s` on an opaque part of a patch, its baseline starting at `org` (pixels).
+
+    `scale` is the size as OpenCV's Hershey fonts took it; `thick`, their stroke
+    width in pixels, widens the glyphs' strokes (Pillow's stroke, in whole pixels).
+    """
+    path, units = _TEXT_FACES[face]
+    size = max(4, round(units * scale / _CAP_HEIGHT))
+    mask = Image.new("L", (p.shape[1], p.shape[0]), 0)
+    ImageDraw.Draw(mask).text(
+        org, s, fill=255, font=_font(str(path), size), anchor="ls", stroke_width=(thick - 1) // 2,
+        stroke_fill=255,
+    )  # fmt: skip
+    alpha = np.asarray(mask, dtype=np.float32)[..., None] / 255.0
+    colour = np.array(_c(bgr)[:3], dtype=np.float32)
+    p[..., :3] = np.rint(p[..., :3] * (1.0 - alpha) + colour * alpha).astype(np.uint8)
 
 
 def _scaled(bgr: tuple[float, ...], gain: float, add: float = 0.0) -> tuple[float, ...]:
@@ -306,7 +339,7 @@ def keyboard_patch(pr: random.Random, ppm: float) -> np.ndarray:
             cv2.rectangle(p, (int(x), int(y)), (int(x + wide), int(y + k)), _c(key), -1)
             if 2 <= i < 2 + len(labels):
                 org = (int(x + 0.25 * k), int(y + 0.7 * k))
-                _text(p, labels[i - 2], org, cv2.FONT_HERSHEY_SIMPLEX, 0.38 * ppm, ink)
+                _text(p, labels[i - 2], org, "keys", 0.38 * ppm, ink)
     return p
 
 
@@ -328,12 +361,12 @@ def object_patch(kind: str, pr: random.Random, ppm: float) -> np.ndarray:
         p = _canvas(76, 76 if sticky else pr.uniform(140, 230), ppm)
         pastel = pr.choice(((120, 240, 250), (200, 180, 250), (180, 240, 190)))
         p[:, :] = _c(pastel if sticky else (236,) * 3)
-        font = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX if sticky else cv2.FONT_HERSHEY_PLAIN
+        face = "note" if sticky else "receipt"
         step, ink = (11, (60, 40, 20)) if sticky else (5, (50,) * 3)
         for i in range(int(p.shape[0] / (step * ppm)) - 1):
             text = " ".join(pr.sample(_SNIPPETS, 2 if sticky else 3))
             org = (int(4 * ppm), int((step * (i + 1) + 2) * ppm))
-            _text(p, text, org, font, ppm * (0.09 if sticky else 0.07), ink, max(1, round(ppm / 4)))
+            _text(p, text, org, face, ppm * (0.09 if sticky else 0.07), ink, max(1, round(ppm / 4)))
     else:  # a box or a stapler: a plain coloured block
         p = _canvas(pr.uniform(40, 120), pr.uniform(25, 60), ppm)
         p[:, :] = _c(pr.choice(_VIVID))

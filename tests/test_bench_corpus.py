@@ -432,3 +432,28 @@ def test_capture_targets_are_judged_on_the_figures_measured() -> None:
     assert "- **MET**: F1 of `not_fully_visible` ≥ 0.9: 0.95." in section
     # The figures depend on the libraries that draw and read the corpus.
     assert f"OpenCV {cv2.__version__}, NumPy {np.__version__}" in section
+
+
+def test_the_clutters_text_is_drawn_in_debians_fonts_not_opencvs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # OpenCV 5.0 draws its Hershey fonts smaller and fainter than 4.x: a
+    # receipt's lines hardly showed in corpus version 5, which depended on
+    # OpenCV's version. The text is drawn with Pillow, as the documents' is.
+    import random
+
+    from bench import capture_scenes
+
+    def no_opencv_text(*args: object, **kwargs: object) -> None:
+        raise AssertionError("cv2.putText draws the corpus")
+
+    monkeypatch.setattr(cv2, "putText", no_opencv_text)
+    receipt = capture_scenes.object_patch("receipt", random.Random(1), 3.0)
+    note = capture_scenes.object_patch("sticky", random.Random(1), 3.0)
+    keys = capture_scenes.keyboard_patch(random.Random(1), 3.0)
+    # Each shows its text: dark ink on the receipt and the note, light or
+    # dark labels on the keys (which are plain without them).
+    assert np.mean(receipt[..., 1] < 150) > 0.005
+    assert np.mean(note[..., 1] < 150) > 0.005
+    key_colours = np.unique(keys[..., :3].reshape(-1, 3), axis=0)
+    assert len(key_colours) > 20

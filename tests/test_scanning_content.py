@@ -9,7 +9,7 @@ import pytest
 from bench.capture_corpus import render_scene
 from scanning import detect
 from scanning.content import MIN_EDGE_SHARE, MIN_LAYOUT, MIN_MARKS, has_print, printed_content
-from tests.samples import detected_in_scene
+from tests.samples import clutter_text_miss, detected_in_scene
 
 #: A 720p frame, and an outline of a page's size in it, clockwise from the top-left.
 WIDTH, HEIGHT = 1280, 720
@@ -50,8 +50,10 @@ def test_a_blank_sheet_or_light_grout_shows_no_dark_marks() -> None:
 @pytest.mark.parametrize(
     ("seed", "size"),
     [
-        (7000070, (1280, 720)),
-        (7000245, (1920, 1080)),
+        clutter_text_miss(
+            7000070, (1280, 720), "dark-wood", "a sticky note with its script, in a dim frame"
+        ),
+        clutter_text_miss(7000245, (1920, 1080), "dark-desk", "a till receipt with its lines"),
         (7000289, (1920, 1080)),
         (7000149, (1920, 1080)),
         (1000219, (1920, 1080)),

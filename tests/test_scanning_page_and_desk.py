@@ -12,7 +12,7 @@ import pytest
 from bench.capture_corpus import render_scene
 from scanning.edges import edge_maps, working_copy
 from scanning.page_and_desk import PageBesideDesk
-from tests.samples import detected_in_scene
+from tests.samples import clutter_text_miss, detected_in_scene
 
 
 def _moved(quad: np.ndarray, side: int, share: float) -> np.ndarray:
@@ -59,7 +59,12 @@ def test_a_card_and_its_band_are_one_card() -> None:
         (7000305, (1920, 1080)),
         (1000347, (1920, 1080)),
         (3000154, (1280, 720)),
-        (1000207, (1920, 1080)),
+        clutter_text_miss(
+            1000207,
+            (1920, 1080),
+            "passport-on-cluttered-desk",
+            "a printed table cut by the frame's left border, across the picture from the passport",
+        ),
     ],
     ids=[
         "card-on-tiles",
