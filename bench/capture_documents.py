@@ -52,7 +52,8 @@ def mrz_font_path() -> Path:
 
 
 @functools.lru_cache(maxsize=256)
-def _font(path: str, size_px: int) -> ImageFont.FreeTypeFont:
+def truetype(path: str, size_px: int) -> ImageFont.FreeTypeFont:
+    """A TrueType font at a size in pixels (4 at least), kept: pages and clutter reuse a few."""
     return ImageFont.truetype(path, max(size_px, 4))
 
 
@@ -131,7 +132,7 @@ class _Page:
         return round(mm * self.dpi / 25.4)
 
     def font(self, face: str, size: float) -> ImageFont.FreeTypeFont:
-        return _font(str(FONTS.get(face, face)), self.px(size))
+        return truetype(str(FONTS.get(face, face)), self.px(size))
 
     def write(
         self, x: float, y: float, s: str, face: str = "sans", size: float = 3.5, **kw: Any
@@ -521,7 +522,7 @@ def _passport(p: _Page, pr: random.Random, variant: int) -> None:
     p.scribble(8, 58, 24, pr)
     upper, lower = td3_mrz(**who["mrz"])
     mono = str(mrz_font_path())
-    advance = _font(mono, 200).getlength("<") / 200  # em fraction per character
+    advance = truetype(mono, 200).getlength("<") / 200  # em fraction per character
     size = 2.54 / advance  # ICAO pitch: 44 characters in about 112 mm
     p.write(6, 75.5, upper, mono, size)
     p.write(6, 83.5, lower, mono, size)

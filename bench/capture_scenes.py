@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from bench.capture_documents import FONTS, _font
+from bench.capture_documents import FONTS, truetype
 
 BACKGROUNDS = ("wood", "fabric", "tiles", "pale", "dark", "cluttered")
 BASES = BACKGROUNDS[:5]
@@ -292,10 +292,10 @@ def _text(p: np.ndarray, s: str, org: tuple[int, int], face: str, scale: float,
     path, units = _TEXT_FACES[face]
     size = max(4, round(units * scale / _CAP_HEIGHT))
     mask = Image.new("L", (p.shape[1], p.shape[0]), 0)
+    font = truetype(str(path), size)
     ImageDraw.Draw(mask).text(
-        org, s, fill=255, font=_font(str(path), size), anchor="ls", stroke_width=(thick - 1) // 2,
-        stroke_fill=255,
-    )  # fmt: skip
+        org, s, fill=255, font=font, anchor="ls", stroke_width=(thick - 1) // 2, stroke_fill=255
+    )
     alpha = np.asarray(mask, dtype=np.float32)[..., None] / 255.0
     colour = np.array(_c(bgr)[:3], dtype=np.float32)
     p[..., :3] = np.rint(p[..., :3] * (1.0 - alpha) + colour * alpha).astype(np.uint8)
