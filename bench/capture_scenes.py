@@ -290,15 +290,23 @@ def _text(p: np.ndarray, s: str, org: tuple[int, int], face: str, scale: float,
     width in pixels, widens the glyphs' strokes (Pillow's stroke, in whole pixels).
     """
     path, units = _TEXT_FACES[face]
-    size = max(4, round(units * scale / _CAP_HEIGHT))
-    mask = Image.new("L", (p.shape[1], p.shape[0]), 0)
-    font = truetype(str(path), size)
+    font = truetype(str(path), max(4, round(units * scale / _CAP_HEIGHT)))
+    stroke = (thick - 1) // 2
+    # Only the text's own box is drawn and blended: a keyboard has 40 labels.
+    left, top, right, bottom = font.getbbox(s, anchor="ls", stroke_width=stroke)
+    x0, y0 = max(org[0] + left, 0), max(org[1] + top, 0)
+    x1, y1 = min(org[0] + right, p.shape[1]), min(org[1] + bottom, p.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    mask = Image.new("L", (x1 - x0, y1 - y0), 0)
     ImageDraw.Draw(mask).text(
-        org, s, fill=255, font=font, anchor="ls", stroke_width=(thick - 1) // 2, stroke_fill=255
-    )
+        (org[0] - x0, org[1] - y0), s, fill=255, font=font, anchor="ls", stroke_width=stroke,
+        stroke_fill=255,
+    )  # fmt: skip
     alpha = np.asarray(mask, dtype=np.float32)[..., None] / 255.0
     colour = np.array(_c(bgr)[:3], dtype=np.float32)
-    p[..., :3] = np.rint(p[..., :3] * (1.0 - alpha) + colour * alpha).astype(np.uint8)
+    box = p[y0:y1, x0:x1, :3]
+    box[...] = np.rint(box * (1.0 - alpha) + colour * alpha).astype(np.uint8)
 
 
 def _scaled(bgr: tuple[float, ...], gain: float, add: float = 0.0) -> tuple[float, ...]:

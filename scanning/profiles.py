@@ -82,8 +82,6 @@ class LineProfiles:
         trim = 0.04 * (high - low)
         start = self._at(row, low + trim)
         stop = np.maximum(self._at(row, high - trim), start)
-        # The points the segment has, also those past the profile's ends (out
-        # of the picture, never visible): as many as reading it whole gives.
         whole = np.maximum(np.rint(high - trim) - np.rint(low + trim), 0).astype(np.intp)
         return np.asarray(self.running[stop] - self.running[start]), np.maximum(stop - start, whole)
 

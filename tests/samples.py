@@ -111,8 +111,9 @@ def clutter_text_miss(seed: int, size: tuple[int, int], scene: str, what_wins: s
     """A corpus scene lost when corpus version 6 drew the clutter's text with Pillow (`known_miss`).
 
     Version 5 drew it with OpenCV's Hershey fonts, which OpenCV 5.0 draws
-    smaller and fainter than 4.x: a receipt's lines hardly showed. Drawn as
-    a receipt, a note or a keyboard shows its text, these scenes are lost.
+    smaller and fainter than 4.x: a receipt's lines hardly showed
+    (`bench.capture_scenes._text`). Now that receipts, notes and keyboards
+    show their text, these scenes are lost.
     """
     since = "corpus version 6 drew the clutter's text with Pillow"
     return known_miss(seed, size, scene, since, what_wins)

@@ -134,15 +134,16 @@ def test_every_installed_package_is_held_to_its_tested_version() -> None:
     # bench/RESULTS.md and the scenes the tests draw move with OpenCV's.
     from importlib import metadata
 
+    from packaging.utils import canonicalize_name
+
     held = {}
     for line in (DEPLOY / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
-            held[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+            held[canonicalize_name(name)] = version.strip()
     tools = {"pip", "setuptools", "wheel", "guichet"}
     installed = {
-        re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(): dist.version
-        for dist in metadata.distributions()
+        canonicalize_name(dist.metadata["Name"]): dist.version for dist in metadata.distributions()
     }
     unheld = sorted(set(installed) - set(held) - tools)
     assert unheld == [], "run `make constraints`: not held in deploy/constraints.txt"
