@@ -29,6 +29,14 @@ RATIOS = np.array([long / short for short, long in geometry.FORMATS.values()])
 #: when it is not through the picture's centre (a cropped picture); A4 and
 #: ID-1 differ by 12 %, a card without its printed band by 25 %.
 TOLERANCE = 0.08
+#: Longest proportions an outline wholly in view may measure and still be a
+#: document's. The longest format is ID-1's, 1.586. Measured with the
+#: nominal field, a document tilted up to 60° from the lens axis, anywhere in
+#: view of a camera whose field is anywhere from 55 to 80°, measures at most
+#: 1.98 (`tests/test_scanning_outline.py` checks it); tilted up to 30°, as
+#: the benchmark's pages are, about 1.71. A till receipt measures 2.3–2.8,
+#: a passport's machine-readable zone about 5.
+MAX_DOCUMENT_RATIO = 2.0
 
 
 def true_ratios(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.float64]:
@@ -52,6 +60,14 @@ def true_ratios(quads: NDArray[np.float64], width: int, height: int) -> NDArray[
         ratio = np.linalg.norm(across, axis=1) / np.linalg.norm(down, axis=1)
     ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
     return np.asarray(np.maximum(ratio, 1.0 / ratio), dtype=np.float64)
+
+
+def document_proportions(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.bool_]:
+    """Which quads (N, 4, 2) picture a rectangle no longer than a document's.
+
+    No longer than `MAX_DOCUMENT_RATIO` : 1, measured with the nominal field.
+    """
+    return np.asarray(true_ratios(quads, width, height) <= MAX_DOCUMENT_RATIO)
 
 
 def format_match(quads: NDArray[np.float64], width: int, height: int) -> NDArray[np.float64]:

@@ -25,7 +25,9 @@ desks (see ../shared/docs/capture.md §1, §2). On a small working copy:
    only the best one and a strip beside it: its sides stop at the best one's
    corners (`scanning.larger_page`);
 4. the choice must hold print (`scanning.content`, judged at a fixed page
-   resolution: darker than its paper, laid out in lines), show one sheet
+   resolution: darker than its paper, laid out in lines), have a
+   document's proportions when wholly in view (`scanning.aspect`: a till
+   receipt is a strip of paper with lines of print too), show one sheet
    inside — not a page and the desk beside it (`scanning.paper`) — with no
    pattern of the surface running through its sides, as grout runs through
    a patch of floor tiles (`scanning.pattern`) — and, when
@@ -50,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scanning import geometry
+from scanning.aspect import document_proportions
 from scanning.complete import CornerCheck, complete, placed_by_format
 from scanning.content import has_print
 from scanning.cut_page import corner_shows, mostly_in_view, runs_out
@@ -174,6 +177,10 @@ class PagesInside:
         self.image, self.maps, self.scale, self.quads = image, maps, scale, quads
         self.scores, self.weakest, self.evidence = scored
         self.size = areas(quads)
+        #: Which candidates the frame's border closes: a side of theirs is not seen.
+        self.closed = np.asarray(
+            on_border(quads, maps.width, maps.height).any(axis=1), dtype=np.bool_
+        )
         self.rings = PageBesideDesk(image, maps)
         self._sheet: dict[int, bool] = {}
         self._print: dict[int, bool] = {}
@@ -216,6 +223,7 @@ class PagesInside:
             # Cheapest first; the ring's print, read on the frame, last.
             if (
                 self.one_sheet_in_view(index)
+                and self.shaped_as_document(int(index))
                 and self.rings.desk_colour_beside(outer[1], quad)
                 and self.printed(index)
                 and self.rings.no_print_beside(outer[0], (self.frame(index), quad))
@@ -247,6 +255,19 @@ class PagesInside:
                 and not runs_through(quad, self.maps)
             )
         return self._sheet[index]
+
+    def shaped_as_document(self, index: int) -> bool:
+        """Whether a candidate has a document's proportions, or is closed by the frame's border.
+
+        A till receipt is a strip of paper with lines of print: it passes every
+        other check a page passes. Only its proportions tell it from one
+        (`scanning.aspect.document_proportions`); those of an outline the
+        border closes are not seen.
+        """
+        if self.closed[index]:
+            return True
+        work = (self.maps.width, self.maps.height)
+        return bool(document_proportions(self.quads[index : index + 1], *work)[0])
 
     def printed(self, index: int) -> bool:
         """Whether a candidate holds print (`scanning.content`, read on the frame)."""
@@ -333,13 +354,12 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
     best = float(evidence_only.max())
     scores = np.where(evidence_only >= min_score, np.maximum(scores, 1e-6), 0.0)
     inside = PagesInside(image, maps, scale, quads, (scores, weakest, evidence_only))
-    closed = np.asarray(on_border(quads, maps.width, maps.height).any(axis=1), dtype=np.bool_)
     checked = 0
     while True:
         if not scores.any() or checked == CONTENT_CHECKED:
             return Detection(None, best, width, height, len(quads))
         index = choose(
-            quads, scores, weakest, 0.0, inside.larger_is_page, closed, inside.part_of_larger
+            quads, scores, weakest, 0.0, inside.larger_is_page, inside.closed, inside.part_of_larger
         )
         # The first choice may be a page and the desk beside it: the page is
         # then a smaller candidate inside it, which passes the checks below.
@@ -351,7 +371,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         # The cheap test first: most outlines the border closes fail it.
         if inside.one_sheet_in_view(index):
             checked += 1
-            if inside.printed(index):
+            if inside.shaped_as_document(index) and inside.printed(index):
                 # The choice, holding print, may be a page and desk beside it.
                 page = None if first else inside.page_beside_desk(index)
                 index = index if page is None else page

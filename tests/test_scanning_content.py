@@ -53,7 +53,14 @@ def test_a_blank_sheet_or_light_grout_shows_no_dark_marks() -> None:
         clutter_text_miss(
             7000070, (1280, 720), "dark-wood", "a sticky note with its script, in a dim frame"
         ),
-        clutter_text_miss(7000245, (1920, 1080), "dark-desk", "a till receipt with its lines"),
+        clutter_text_miss(
+            7000245, (1920, 1080), "short-receipt", "a till receipt with its lines, 1.9 : 1"
+        ),
+        (91, (1920, 1080)),
+        (255, (1920, 1080)),
+        (3000135, (1920, 1080)),
+        (1000185, (1920, 1080)),
+        (3000049, (1920, 1080)),
         (7000289, (1920, 1080)),
         (7000149, (1920, 1080)),
         (1000219, (1920, 1080)),
@@ -64,7 +71,12 @@ def test_a_blank_sheet_or_light_grout_shows_no_dark_marks() -> None:
     ],
     ids=[
         "dark-wood",
-        "dark-desk",
+        "short-receipt",
+        "receipt-on-fabric",
+        "receipt-under-a-pen",
+        "receipt-on-dark-planks",
+        "receipt-on-pale-planks-cut-by-the-frame",
+        "receipt-on-tiles-cut-by-the-frame",
         "tiles-and-a-phone",
         "keyboard-on-fabric",
         "phone-on-tiles",
@@ -80,7 +92,12 @@ def test_desks_with_no_document_show_no_page(seed: int, size: tuple[int, int]) -
     # page with print. Seed 1 frames 220, 287, 332, 334 and 343: a phone's
     # dark screen or one floor tile, outlines as clear as a small page's,
     # passed for pages once small outlines were judged on their sides alone,
-    # before print had to be laid out in lines.
+    # before print had to be laid out in lines. Seed 0 frames 92 and 256,
+    # seed 3 frames 136 and 50, seed 1 frame 186: a till receipt, lines of
+    # print on a strip of paper, passed for a page until outlines in view had
+    # to have a document's proportions — the last two, cut by the frame, found
+    # inside an outline of the receipt and the desk beside it. A shorter one
+    # still passes (seed 7 frame 246).
     image, truth = render_scene(seed, size)
     assert truth["quad"] is None
     assert detect.detect(image).quad is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bench.capture_corpus import render_scene
@@ -19,11 +19,17 @@ FOCAL = WIDTH / (2.0 * np.tan(np.radians(aspect.NOMINAL_FIELD) / 2.0))
 
 
 def photographed(
-    ratio: float, tilt: float, direction: float, roll: float, shift: tuple[float, float] = (0, 0)
+    ratio: float,
+    tilt: float,
+    direction: float,
+    roll: float,
+    shift: tuple[float, float] = (0, 0),
+    focal: float = FOCAL,
 ) -> np.ndarray:
-    """Corners of a 1 × `ratio` rectangle seen by the nominal camera, clockwise from top-left.
+    """Corners of a 1 × `ratio` rectangle seen by a camera, clockwise from top-left.
 
-    The rectangle's centre lies on the lens axis, or `shift` (in rectangle widths) beside it.
+    The nominal camera, or one of `focal` (pixels). The rectangle's centre
+    lies on the lens axis, or `shift` (in rectangle widths) beside it.
     """
     corners = np.array([[-0.5, -ratio / 2, 0], [0.5, -ratio / 2, 0], [0.5, ratio / 2, 0]])
     corners = np.vstack([corners, [-0.5, ratio / 2, 0]])
@@ -31,7 +37,7 @@ def photographed(
     turn = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
     tilted, _ = cv2.Rodrigues(np.array([np.cos(direction), np.sin(direction), 0.0]) * tilt)
     points = corners @ turn.T @ tilted.T + [shift[0], shift[1], 2.2 * ratio]
-    pixels = FOCAL * points[:, :2] / points[:, 2:] + [WIDTH / 2, HEIGHT / 2]
+    pixels = focal * points[:, :2] / points[:, 2:] + [WIDTH / 2, HEIGHT / 2]
     return geometry.order_clockwise(pixels)
 
 
@@ -56,6 +62,35 @@ def test_format_match_is_a_share(width: float, height: float) -> None:
     ratio = max(width, height) / min(width, height)
     if min(abs(ratio - r) / r for r in aspect.RATIOS) < 1e-3:
         assert match > 0.99
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(aspect.RATIOS)),
+    st.floats(0.0, np.radians(60)),
+    st.floats(0.0, 2 * np.pi),
+    st.floats(-np.pi, np.pi),
+    st.floats(55.0, 80.0),
+    st.tuples(st.floats(-1.2, 1.2), st.floats(-1.2, 1.2)),
+)
+# The longest measure found (1.975): a card tilted 60°, seen through 80° near the top.
+@example(float(max(aspect.RATIOS)), np.radians(60), 3.2365, -3.0467, 80.0, (0.0437, -0.9354))
+def test_a_document_keeps_a_documents_proportions_whatever_the_webcam(
+    ratio: float, tilt: float, way: float, roll: float, field: float, shift: tuple[float, float]
+) -> None:
+    # Measured with the nominal field, a document tilted up to 60°, seen
+    # anywhere in view by a webcam whose field is anything from 55 to 80°.
+    focal = WIDTH / (2.0 * np.tan(np.radians(field) / 2.0))
+    quad = photographed(ratio, tilt, way, roll, shift, focal)
+    assume(np.all((quad >= 0) & (quad <= [WIDTH - 1, HEIGHT - 1])))
+    assert aspect.document_proportions(quad[None], WIDTH, HEIGHT)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(2.3, 4.0), st.floats(0.0, np.radians(30)), st.floats(0.0, 2 * np.pi))
+def test_a_till_receipt_has_no_documents_proportions(ratio: float, tilt: float, way: float) -> None:
+    quad = photographed(ratio, tilt, way, 0.3)
+    assert not aspect.document_proportions(quad[None], WIDTH, HEIGHT)[0]
 
 
 @given(st.floats(1.0, 500.0), st.floats(1.0, 500.0), st.floats(-2000.0, 2000.0))
