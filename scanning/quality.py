@@ -118,7 +118,10 @@ def glare_fraction(page: Image) -> float:
     Small clipped specks (a white label, a hologram glint) are ignored: only
     blobs over 0.2 % of the page count.
     """
-    clipped = _white_blobs(page.min(axis=2) >= CLIPPED)
+    # Every channel at or above CLIPPED: one OpenCV pass, where numpy's
+    # minimum over the 3 channels took most of the preview's page checks.
+    every_channel = cv2.inRange(page, (CLIPPED,) * 3, (255,) * 3) > 0
+    clipped = _white_blobs(every_channel)
     count, _, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     area = page.shape[0] * page.shape[1]
     blobs = stats[1:count, cv2.CC_STAT_AREA]

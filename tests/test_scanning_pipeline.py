@@ -182,6 +182,26 @@ def test_more_blur_means_wider_edges(low: float, extra: float) -> None:
     assert quality.edge_width(softer, 800) > quality.edge_width(sharper, 800)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2),
+    st.integers(quality.CLIPPED - 3, 255),
+    st.integers(15, 60),
+    st.integers(15, 60),
+)
+def test_glare_is_white_in_every_channel(channel: int, level: int, wide: int, high: int) -> None:
+    # A blob clipped in two channels and at `level` in the third counts as
+    # glare only when the third is clipped too; a paper tint does not.
+    page = np.full((200, 300, 3), 200, np.uint8)
+    page[50 : 50 + high, 60 : 60 + wide] = 255
+    page[50 : 50 + high, 60 : 60 + wide, channel] = level
+    glare = quality.glare_fraction(page)
+    if level >= quality.CLIPPED:
+        assert glare == pytest.approx(wide * high / (200 * 300))
+    else:
+        assert glare == 0.0
+
+
 def test_scan_returns_a_clean_page_and_its_master() -> None:
     image, _ = scene(41, document="a4_table", background="fabric")
     page = pipeline.scan(Frame(image), Mode.GREY)
