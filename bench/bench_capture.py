@@ -210,7 +210,7 @@ def verdicts(results: dict[str, Any]) -> list[tuple[bool, str]]:
     )
     rate = results["preview"]["fps"]
     lines.append(
-        (rate >= TARGET_PREVIEW_FPS, f"preview ≥ {TARGET_PREVIEW_FPS:.0f} fps: {rate:.0f} fps")
+        (rate >= TARGET_PREVIEW_FPS, f"preview ≥ {TARGET_PREVIEW_FPS:.0f} fps: {rate:.1f} fps")
     )
     return lines
 
@@ -282,7 +282,7 @@ def report(results: dict[str, Any], command: str) -> str:
     lines += [
         "",
         f"Live preview step on 720p frames (detection, guidance, 960 px JPEG): median "
-        f"{rate['median_ms']:.1f} ms, p95 {rate['p95_ms']:.1f} ms, i.e. {rate['fps']:.0f} "
+        f"{rate['median_ms']:.1f} ms, p95 {rate['p95_ms']:.1f} ms, i.e. {rate['fps']:.1f} "
         "frames per second.",
         "",
         "### Targets",
