@@ -33,9 +33,8 @@ TOLERANCE = 0.08
 #: document's. The longest format is ID-1's, 1.586. Measured with the
 #: nominal field, a document tilted up to 60° from the lens axis, anywhere in
 #: view of a camera whose field is anywhere from 55 to 80°, measures at most
-#: 1.98 (`tests/test_scanning_outline.py` checks it); tilted up to 30°, as
-#: the benchmark's pages are, about 1.71. A till receipt measures 2.3–2.8,
-#: a passport's machine-readable zone about 5.
+#: 1.98 (`tests/test_scanning_outline.py` checks it). A till receipt
+#: measures 2.3–2.8, a passport's machine-readable zone about 5.
 MAX_DOCUMENT_RATIO = 2.0
 
 

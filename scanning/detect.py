@@ -181,6 +181,11 @@ class PagesInside:
         self.closed = np.asarray(
             on_border(quads, maps.width, maps.height).any(axis=1), dtype=np.bool_
         )
+        #: Which candidates have a document's proportions, or are closed by the
+        #: border (their proportions are not seen). A till receipt is a strip of
+        #: paper with lines of print: it passes every other check a page passes,
+        #: and only its proportions tell it from one (`scanning.aspect`).
+        self.shaped_as_document = self.closed | document_proportions(quads, maps.width, maps.height)
         self.rings = PageBesideDesk(image, maps)
         self._sheet: dict[int, bool] = {}
         self._print: dict[int, bool] = {}
@@ -223,7 +228,7 @@ class PagesInside:
             # Cheapest first; the ring's print, read on the frame, last.
             if (
                 self.one_sheet_in_view(index)
-                and self.shaped_as_document(int(index))
+                and self.shaped_as_document[index]
                 and self.rings.desk_colour_beside(outer[1], quad)
                 and self.printed(index)
                 and self.rings.no_print_beside(outer[0], (self.frame(index), quad))
@@ -255,19 +260,6 @@ class PagesInside:
                 and not runs_through(quad, self.maps)
             )
         return self._sheet[index]
-
-    def shaped_as_document(self, index: int) -> bool:
-        """Whether a candidate has a document's proportions, or is closed by the frame's border.
-
-        A till receipt is a strip of paper with lines of print: it passes every
-        other check a page passes. Only its proportions tell it from one
-        (`scanning.aspect.document_proportions`); those of an outline the
-        border closes are not seen.
-        """
-        if self.closed[index]:
-            return True
-        work = (self.maps.width, self.maps.height)
-        return bool(document_proportions(self.quads[index : index + 1], *work)[0])
 
     def printed(self, index: int) -> bool:
         """Whether a candidate holds print (`scanning.content`, read on the frame)."""
@@ -371,7 +363,7 @@ def detect(image: Image, prior: Quad | None = None, min_score: float = MIN_SCORE
         # The cheap test first: most outlines the border closes fail it.
         if inside.one_sheet_in_view(index):
             checked += 1
-            if inside.shaped_as_document(index) and inside.printed(index):
+            if inside.shaped_as_document[index] and inside.printed(index):
                 # The choice, holding print, may be a page and desk beside it.
                 page = None if first else inside.page_beside_desk(index)
                 index = index if page is None else page
